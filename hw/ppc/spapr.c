@@ -1,0 +1,175 @@
+/*
+ * The pseries machine: creation, reset and lookup (include/hw/ppc/spapr.h).
+ */
+#include "hw/ppc/spapr.h"
+
+#include <string.h>
+#include <libfdt.h>
+
+#include "hw/ppc/spapr_rtas.h"
+#include "system/bql.h"
+#include "system/trace.h"
+#include "target/ppc/interp.h"
+
+static SpaprMachineState *the_machine;
+
+SpaprMachineState *spapr_machine(void)
+{
+    return the_machine;
+}
+
+PowerPCCPU *spapr_cpu_by_index(SpaprMachineState *spapr, int64_t index)
+{
+    if (index < 0 || index >= spapr->smp_cpus) {
+        return NULL;
+    }
+    return spapr->cpus[index];
+}
+
+static void spapr_register_rtas_calls(void)
+{
+    static bool done;
+    if (!done) {
+        spapr_rtas_core_register();
+        spapr_fwnmi_register_rtas();
+        done = true;
+    }
+}
+
+static PowerPCCPU *spapr_cpu_create(SpaprMachineState *spapr, int index)
+{
+    PowerPCCPU *cpu = g_new0(PowerPCCPU, 1);
+    cpu->index = index;
+    cpu->machine = spapr;
+    g_mutex_init(&cpu->work_lock);
+    g_queue_init(&cpu->work);
+    g_cond_init(&cpu->work_done);
+    g_cond_init(&cpu->wake);
+    return cpu;
+}
+
+static void spapr_cpu_free(PowerPCCPU *cpu)
+{
+    g_queue_clear_full(&cpu->work, g_free);
+    g_mutex_clear(&cpu->work_lock);
+    g_cond_clear(&cpu->work_done);
+    g_cond_clear(&cpu->wake);
+    g_free(cpu);
+}
+
+SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
+                                        GError **error)
+{
+    g_autofree SpaprMachineState *spapr = g_new0(SpaprMachineState, 1);
+
+    spapr_register_rtas_calls();
+    spapr->ram_size = cfg->ram_size;
+    spapr->rma_size = MIN(cfg->ram_size, SPAPR_RMA_MAX);
+    spapr->smp_cpus = cfg->smp_cpus;
+    spapr->caps = cfg->caps;
+    spapr->rtas_size = spapr_rtas_area_size(cfg->smp_cpus);
+    /* RTAS at the top of the RMA, the device tree just below it. */
+    spapr->rtas_base = (spapr->rma_size - spapr->rtas_size) & ~(SPAPR_RTAS_ALIGN - 1);
+    spapr->fdt_addr = spapr->rtas_base - SPAPR_FDT_MAX_SIZE;
+    g_cond_init(&spapr->runstate_changed);
+    spapr->console_input = g_string_new(NULL);
+    spapr_fwnmi_init(&spapr->fwnmi);
+
+    int ret = guest_memory_init(&spapr->ram, cfg->ram_size);
+    if (ret < 0) {
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-ret),
+                    "cannot allocate %" G_GUINT64_FORMAT " MiB of guest RAM: %s",
+                    cfg->ram_size >> 20, g_strerror(-ret));
+        return NULL;
+    }
+    spapr->cpus = g_new0(PowerPCCPU *, cfg->smp_cpus);
+    for (int i = 0; i < cfg->smp_cpus; i++) {
+        spapr->cpus[i] = spapr_cpu_create(spapr, i);
+    }
+    if (cfg->kernel_path) {
+        spapr->kernel_path = g_strdup(cfg->kernel_path);
+        spapr->kernel_cmdline = g_strdup(cfg->kernel_cmdline ? cfg->kernel_cmdline : "");
+        spapr->have_kernel = true;
+        if (spapr_load_kernel(spapr, error) < 0) {
+            spapr_machine_destroy(g_steal_pointer(&spapr));
+            return NULL;
+        }
+    }
+    spapr->runstate = RUN_STATE_RUNNING;
+    the_machine = spapr;
+    spapr_machine_reset(spapr);
+    return g_steal_pointer(&spapr);
+}
+
+void spapr_machine_destroy(SpaprMachineState *spapr)
+{
+    if (!spapr) {
+        return;
+    }
+    for (int i = 0; spapr->cpus && i < spapr->smp_cpus; i++) {
+        spapr_cpu_free(spapr->cpus[i]);
+    }
+    g_free(spapr->cpus);
+    g_queue_clear_full(&spapr->fwnmi.pending, g_free);
+    guest_memory_destroy(&spapr->ram);
+    g_free(spapr->fdt);
+    g_free(spapr->kernel_path);
+    g_free(spapr->kernel_cmdline);
+    g_string_free(spapr->console_input, TRUE);
+    g_cond_clear(&spapr->runstate_changed);
+    if (the_machine == spapr) {
+        the_machine = NULL;
+    }
+    g_free(spapr);
+}
+
+static void spapr_reset_cpus(SpaprMachineState *spapr)
+{
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        PowerPCCPU *cpu = spapr->cpus[i];
+        ppc_cpu_reset(cpu);
+        g_mutex_lock(&cpu->work_lock);
+        g_queue_clear_full(&cpu->work, g_free);
+        g_mutex_unlock(&cpu->work_lock);
+        /* With a kernel only the boot vCPU runs; the others wait for
+         * start-cpu. Without one (qtest) there is nobody to start them. */
+        cpu->state = (i == 0 || !spapr->have_kernel) ? CPU_STATE_RUNNING
+                                                      : CPU_STATE_STOPPED;
+    }
+}
+
+static void spapr_place_firmware(SpaprMachineState *spapr)
+{
+    guest_write(&spapr->ram, spapr->rtas_base, spapr_rtas_blob, RTAS_BLOB_SIZE);
+    g_free(spapr->fdt);
+    spapr->fdt = spapr_build_fdt(spapr);
+    g_assert(spapr->fdt);   /* fixed-size tree: failure is our bug */
+    guest_write(&spapr->ram, spapr->fdt_addr, spapr->fdt, fdt_totalsize(spapr->fdt));
+}
+
+void spapr_machine_reset(SpaprMachineState *spapr)
+{
+    spapr_fwnmi_reset(spapr);
+    guest_poison_clear(&spapr->ram);
+    spapr_reset_cpus(spapr);
+    spapr->reset_requested = false;
+    if (spapr->have_kernel) {
+        g_autoptr(GError) err = NULL;
+        if (spapr_load_kernel(spapr, &err) < 0) {
+            error_report("%s", err->message);
+        }
+    }
+    spapr_place_firmware(spapr);
+    ppc_interp_invalidate(0, spapr->ram_size);
+
+    if (spapr->have_kernel) {
+        /* Entry as a kexec'd pseries Linux expects: r3 = device tree,
+         * r4 = load address, r5 = 0, real mode, endianness of the image. */
+        CPUPPCState *env = &spapr->cpus[0]->env;
+        env->gpr[3] = spapr->fdt_addr;
+        env->gpr[4] = spapr->kernel_load;
+        env->gpr[5] = 0;
+        env->nip = spapr->kernel_entry;
+        env->msr = MSR_SF | MSR_ME | (spapr->kernel_le ? MSR_LE : 0);
+    }
+}

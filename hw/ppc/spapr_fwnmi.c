@@ -1,0 +1,339 @@
+/*
+ * FWNMI: see include/hw/ppc/spapr_fwnmi.h for the model and locking.
+ *
+ * LoPAPR 7.3.14 "FWNMI Option": after ibm,nmi-register the platform
+ * intercepts machine checks and system resets and enters the registered
+ * routines with translation off. For a machine check, R3 points to a buffer
+ * in the RTAS area holding the interrupted R3 followed by an RTAS error log;
+ * the buffer is held by that CPU until it calls ibm,nmi-interlock.
+ */
+#include "hw/ppc/spapr_fwnmi.h"
+
+#include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_rtas.h"
+#include "system/trace.h"
+
+/* Reset generation: requests made before a machine reset are stale. */
+typedef struct FwnmiDelivery {
+    SpaprMceRequest req;
+    uint64_t generation;
+} FwnmiDelivery;
+
+static uint64_t fwnmi_generation;   /* guarded by the BQL */
+
+const char *spapr_mce_result_name(SpaprMceResult r)
+{
+    static const char *const names[] = {
+        [SPAPR_MCE_DELIVERED] = "delivered",
+        [SPAPR_MCE_LEGACY] = "legacy",
+        [SPAPR_MCE_QUEUED] = "queued",
+        [SPAPR_MCE_IGNORED] = "ignored",
+        [SPAPR_MCE_PANICKED] = "panicked",
+    };
+    return r < G_N_ELEMENTS(names) ? names[r] : "unknown";
+}
+
+void spapr_fwnmi_init(SpaprFwnmiState *fwnmi)
+{
+    fwnmi->sreset_addr = FWNMI_ADDR_NONE;
+    fwnmi->mce_addr = FWNMI_ADDR_NONE;
+    fwnmi->interlock_holder = FWNMI_HOLDER_NONE;
+    fwnmi->holder_entered = false;
+    g_queue_init(&fwnmi->pending);
+}
+
+void spapr_fwnmi_reset(SpaprMachineState *spapr)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+
+    /* A registration belongs to the kernel that made it: reset clears it,
+     * and machine checks still waiting are dropped (LoPAPR has no way to
+     * deliver them to a kernel that has not registered). */
+    f->count.dropped += g_queue_get_length(&f->pending);
+    g_queue_clear_full(&f->pending, g_free);
+    f->sreset_addr = FWNMI_ADDR_NONE;
+    f->mce_addr = FWNMI_ADDR_NONE;
+    f->interlock_holder = FWNMI_HOLDER_NONE;
+    f->holder_entered = false;
+    fwnmi_generation++;
+}
+
+static bool fwnmi_mce_registered(SpaprMachineState *spapr)
+{
+    return spapr->caps.fwnmi && spapr->fwnmi.mce_addr != FWNMI_ADDR_NONE;
+}
+
+bool spapr_fwnmi_cpu_waiting(SpaprMachineState *spapr, PowerPCCPU *cpu)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+
+    if (f->interlock_holder == cpu->index && !f->holder_entered) {
+        return true;
+    }
+    for (GList *l = f->pending.head; l; l = l->next) {
+        if (((SpaprMceRequest *)l->data)->cpu_index == cpu->index) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- delivery (runs on the target vCPU's thread, BQL held) ---- */
+
+static uint64_t fwnmi_log_buffer(SpaprMachineState *spapr)
+{
+    return spapr->rtas_base + RTAS_ERROR_LOG_OFFSET;
+}
+
+static void cpu_wake_for_interrupt(PowerPCCPU *cpu)
+{
+    if (cpu->state == CPU_STATE_HALTED) {
+        cpu->state = CPU_STATE_RUNNING;
+    }
+}
+
+static void fwnmi_enter_mce_handler(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                                    SpaprMceInfo *info)
+{
+    CPUPPCState *env = &cpu->env;
+    SpaprFwnmiState *f = &spapr->fwnmi;
+    uint64_t buf = fwnmi_log_buffer(spapr);
+    uint8_t log[RTAS_ERROR_LOG_MAX];
+
+    info->nip = env->nip;
+    info->srr1 = (env->msr & ~SRR1_CAUSE_MASK) | (info->srr1 & SRR1_CAUSE_MASK);
+    SpaprElogTime now = spapr_elog_time_now();
+    int len = spapr_elog_build_mce(info, &now, f->next_plid++, log, sizeof(log));
+    g_assert(len > 0);
+
+    /* Buffer: [interrupted R3, big-endian][error log]. Inside RAM by
+     * construction: the RTAS area is placed inside the RMA at reset. */
+    guest_st_be64(&spapr->ram, buf, env->gpr[3]);
+    guest_write(&spapr->ram, buf + 8, log, (uint64_t)len);
+
+    env->srr0 = env->nip;
+    env->srr1 = info->srr1;
+    env->dar = info->dar;
+    env->dsisr = info->dsisr;
+    env->gpr[3] = buf;
+    /* Real mode, machine checks enabled, endianness from LPCR[ILE]. */
+    env->msr = MSR_ME | (env->msr & MSR_SF) |
+               (ppc_cpu_interrupts_le(cpu) ? MSR_LE : 0);
+    env->nip = f->mce_addr;
+    env->reserve_addr = (uint64_t)-1;
+    cpu_wake_for_interrupt(cpu);
+    f->holder_entered = true;
+    f->count.delivered++;
+    trace_event("fwnmi", "cpu %d: machine check delivered to 0x%" G_GINT64_MODIFIER
+                "x, r3 0x%" G_GINT64_MODIFIER "x, log %d bytes",
+                cpu->index, env->nip, buf, len);
+}
+
+static void fwnmi_deliver_work(PowerPCCPU *cpu, void *opaque)
+{
+    g_autofree FwnmiDelivery *d = opaque;
+    SpaprMachineState *spapr = cpu->machine;
+    SpaprFwnmiState *f = &spapr->fwnmi;
+
+    /* Dropped by a machine reset between assignment and delivery. */
+    if (d->generation != fwnmi_generation || f->interlock_holder != cpu->index ||
+        f->holder_entered) {
+        return;
+    }
+    fwnmi_enter_mce_handler(spapr, cpu, &d->req.info);
+}
+
+/* Hand the buffer to @req's vCPU; it enters the handler on its thread. */
+static void fwnmi_assign(SpaprMachineState *spapr, SpaprMceRequest *req)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+    PowerPCCPU *cpu = spapr_cpu_by_index(spapr, req->cpu_index);
+    FwnmiDelivery *d = g_new0(FwnmiDelivery, 1);
+
+    d->req = *req;
+    d->generation = fwnmi_generation;
+    f->interlock_holder = req->cpu_index;
+    f->holder_entered = false;
+    cpu_queue_work(cpu, fwnmi_deliver_work, d);
+}
+
+static void legacy_mce_work(PowerPCCPU *cpu, void *opaque)
+{
+    g_autofree SpaprMceInfo *info = opaque;
+    CPUPPCState *env = &cpu->env;
+
+    env->dar = info->dar;
+    env->dsisr = info->dsisr;
+    ppc_cpu_do_interrupt(cpu, EXCP_MACHINE_CHECK, env->nip, info->srr1);
+    cpu_wake_for_interrupt(cpu);
+}
+
+static SpaprMceResult fwnmi_nested(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                                   const SpaprMceInfo *info)
+{
+    /* LoPAPR: a second machine check on the CPU holding the buffer is
+     * fatal; a recovered one is only reported (as QEMU does). */
+    spapr->fwnmi.count.nested++;
+    if (info->recovered) {
+        warn_report("FWNMI: Unable to deliver machine check to guest: nested "
+                    "machine check on CPU %d. Machine check recovered.", cpu->index);
+        return SPAPR_MCE_IGNORED;
+    }
+    error_report("FWNMI: Unable to deliver machine check to guest: nested "
+                 "machine check on CPU %d.", cpu->index);
+    spapr_guest_panicked(spapr, "nested machine check");
+    return SPAPR_MCE_PANICKED;
+}
+
+SpaprMceResult spapr_mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                                   const SpaprMceInfo *info)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+
+    if (cpu->state == CPU_STATE_STOPPED) {
+        /* A stopped vCPU runs no OS that could handle it (it sits in
+         * firmware until start-cpu), so there is nobody to deliver to. */
+        warn_report("FWNMI: machine check for stopped CPU %d ignored", cpu->index);
+        return SPAPR_MCE_IGNORED;
+    }
+    if (!fwnmi_mce_registered(spapr)) {
+        f->count.legacy++;
+        cpu_queue_work(cpu, legacy_mce_work, g_memdup2(info, sizeof(*info)));
+        return SPAPR_MCE_LEGACY;
+    }
+    if (f->interlock_holder == cpu->index && f->holder_entered) {
+        return fwnmi_nested(spapr, cpu, info);
+    }
+
+    SpaprMceRequest *req = g_new0(SpaprMceRequest, 1);
+    req->cpu_index = cpu->index;
+    req->info = *info;
+    req->seq = f->next_seq++;
+    if (f->interlock_holder == FWNMI_HOLDER_NONE && g_queue_is_empty(&f->pending)) {
+        fwnmi_assign(spapr, req);
+        g_free(req);
+        return SPAPR_MCE_DELIVERED;
+    }
+    /* One error at a time: wait for the holder's ibm,nmi-interlock. */
+    g_queue_push_tail(&f->pending, req);
+    f->count.queued++;
+    trace_event("fwnmi", "cpu %d: machine check queued behind cpu %d",
+                cpu->index, f->interlock_holder);
+    return SPAPR_MCE_QUEUED;
+}
+
+static void fwnmi_release(SpaprMachineState *spapr)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+    g_autofree SpaprMceRequest *next = g_queue_pop_head(&f->pending);
+
+    f->interlock_holder = FWNMI_HOLDER_NONE;
+    f->holder_entered = false;
+    f->count.interlocks++;
+    if (next) {
+        fwnmi_assign(spapr, next);
+    }
+}
+
+/* ---- system reset ---- */
+
+static void sreset_work(PowerPCCPU *cpu, void *opaque)
+{
+    SpaprMachineState *spapr = cpu->machine;
+    SpaprFwnmiState *f = &spapr->fwnmi;
+    CPUPPCState *env = &cpu->env;
+
+    if (spapr->caps.fwnmi && f->sreset_addr != FWNMI_ADDR_NONE) {
+        /* R3 goes to this vCPU's own slot, so resets on several vCPUs at
+         * once need no interlock (LoPAPR: none for system reset). */
+        uint64_t slot = spapr->rtas_base + RTAS_SRESET_SLOT_OFFSET +
+                        (uint64_t)cpu->index * RTAS_SRESET_SLOT_SIZE;
+        guest_st_be64(&spapr->ram, slot, env->gpr[3]);
+        guest_st_be64(&spapr->ram, slot + 8, 0);
+        ppc_cpu_do_interrupt(cpu, EXCP_SYSTEM_RESET, env->nip, 0);
+        env->gpr[3] = slot;
+        env->nip = f->sreset_addr;
+        f->count.sresets++;
+    } else {
+        ppc_cpu_do_interrupt(cpu, EXCP_SYSTEM_RESET, env->nip, 0);
+    }
+    cpu_wake_for_interrupt(cpu);
+}
+
+void spapr_system_reset_cpu(SpaprMachineState *spapr, PowerPCCPU *cpu)
+{
+    if (cpu->state == CPU_STATE_STOPPED) {
+        return;     /* in firmware until start-cpu: nothing to interrupt */
+    }
+    cpu_queue_work(cpu, sreset_work, NULL);
+}
+
+/* ---- RTAS calls ---- */
+
+static bool fwnmi_handler_addr_valid(SpaprMachineState *spapr, uint64_t addr)
+{
+    /* LoPAPR: real addresses in the first 32 MiB; also inside the RMA
+     * (real mode) and word aligned, since it is where execution goes. */
+    return addr < FWNMI_HANDLER_LIMIT && addr < spapr->rma_size &&
+           (addr & 3) == 0;
+}
+
+static void rtas_ibm_nmi_register(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                                  SpaprRtasCall *call)
+{
+    if (!spapr_rtas_check_args(call, 2, 1)) {
+        return;
+    }
+    if (!spapr->caps.fwnmi) {
+        call->rets[0] = (uint32_t)RTAS_OUT_NOT_SUPPORTED;
+        return;
+    }
+    uint64_t sreset = call->args[0], mce = call->args[1];
+    if (!fwnmi_handler_addr_valid(spapr, sreset) ||
+        !fwnmi_handler_addr_valid(spapr, mce)) {
+        trace_guest_error("FWNMI: ibm,nmi-register: handler 0x%" G_GINT64_MODIFIER
+                          "x/0x%" G_GINT64_MODIFIER "x not a word-aligned real "
+                          "address below 32 MiB and the RMA", sreset, mce);
+        call->rets[0] = (uint32_t)RTAS_OUT_PARAM_ERROR;
+        return;
+    }
+    spapr->fwnmi.sreset_addr = sreset;
+    spapr->fwnmi.mce_addr = mce;
+    trace_event("fwnmi", "cpu %d registered sreset 0x%" G_GINT64_MODIFIER
+                "x mce 0x%" G_GINT64_MODIFIER "x", cpu->index, sreset, mce);
+    call->rets[0] = RTAS_OUT_SUCCESS;
+}
+
+static void rtas_ibm_nmi_interlock(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                                   SpaprRtasCall *call)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+
+    if (!spapr_rtas_check_args(call, 0, 1)) {
+        return;
+    }
+    if (!spapr->caps.fwnmi) {
+        call->rets[0] = (uint32_t)RTAS_OUT_NOT_SUPPORTED;
+        return;
+    }
+    if (f->mce_addr == FWNMI_ADDR_NONE) {
+        trace_guest_error("FWNMI: ibm,nmi-interlock called with FWNMI not registered");
+        call->rets[0] = (uint32_t)RTAS_OUT_PARAM_ERROR;
+        return;
+    }
+    /* A caller that does not hold the buffer gets success, as PowerVM and
+     * QEMU answer: older Linux interlocks after system resets too, and an
+     * error would make it print "nmi-interlock failed". */
+    if (f->interlock_holder == cpu->index && f->holder_entered) {
+        fwnmi_release(spapr);
+    }
+    call->rets[0] = RTAS_OUT_SUCCESS;
+}
+
+void spapr_fwnmi_register_rtas(void)
+{
+    spapr_rtas_register(RTAS_IBM_NMI_REGISTER, "ibm,nmi-register",
+                        rtas_ibm_nmi_register);
+    spapr_rtas_register(RTAS_IBM_NMI_INTERLOCK, "ibm,nmi-interlock",
+                        rtas_ibm_nmi_interlock);
+}

@@ -1,0 +1,177 @@
+/*
+ * The pseries machine: guest RAM, vCPUs, the RTAS area and device tree,
+ * capabilities, run state and FWNMI state.
+ *
+ * Locking: everything in SpaprMachineState is guarded by the BQL, except
+ * the vCPU register state of executing vCPUs (owned by their threads, see
+ * target/ppc/cpu.h) and the RAM contents (unlocked, like real memory).
+ */
+#ifndef HW_PPC_SPAPR_H
+#define HW_PPC_SPAPR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "hw/ppc/spapr_elog.h"
+#include "hw/ppc/spapr_fwnmi.h"
+#include "system/guest-memory.h"
+#include "target/ppc/cpu.h"
+
+#define SPAPR_MAX_CPUS          64
+#define SPAPR_RMA_MAX           (1ULL << 30)
+#define SPAPR_DEFAULT_RAM       (512ULL << 20)
+#define SPAPR_MIN_RAM           (16ULL << 20)
+
+/*
+ * RTAS area, placed by the VMM near the top of the RMA:
+ *   +0x000  the 20-byte entry blob (pc-bios/spapr-rtas)
+ *   +0x030  FWNMI machine-check buffer: saved R3 (8) + error log (<= 2048)
+ *   +0x840  one 16-byte system-reset save slot per possible vCPU
+ *   + 16    slack: older Linux checks the buffer with '<' (off by one)
+ */
+#define RTAS_BLOB_SIZE          20
+#define RTAS_ERROR_LOG_OFFSET   0x30
+#define RTAS_SRESET_SLOT_OFFSET 0x840
+#define RTAS_SRESET_SLOT_SIZE   16
+#define RTAS_AREA_SLACK         16
+#define SPAPR_RTAS_ALIGN        0x10000
+#define SPAPR_FDT_MAX_SIZE      0x10000
+
+/* Hypervisor console terminal number (QEMU's first vty) */
+#define SPAPR_VTY_REG           0x71000000
+
+typedef enum RunState {
+    RUN_STATE_PRELAUNCH,        /* -S: created, not started yet */
+    RUN_STATE_RUNNING,
+    RUN_STATE_PAUSED,
+    RUN_STATE_GUEST_PANICKED,
+    RUN_STATE_SHUTDOWN,
+} RunState;
+
+typedef struct SpaprCaps {
+    bool fwnmi;                 /* cap-fwnmi (default on) */
+} SpaprCaps;
+
+typedef struct SpaprMachineState {
+    GuestMemory ram;
+    uint64_t ram_size;
+    uint64_t rma_size;          /* min(RAM, 1 GiB) */
+    int smp_cpus;
+    PowerPCCPU **cpus;
+    SpaprCaps caps;
+
+    uint64_t rtas_base;
+    uint32_t rtas_size;
+    uint64_t fdt_addr;
+    void *fdt;                  /* current tree (built at reset) */
+
+    /* -kernel */
+    char *kernel_path;
+    char *kernel_cmdline;
+    uint64_t kernel_entry;
+    uint64_t kernel_load;
+    bool kernel_le;
+    bool have_kernel;
+
+    SpaprFwnmiState fwnmi;
+
+    RunState runstate;
+    int exit_code;              /* process exit status once shut down */
+    bool quit_requested;
+    bool reset_requested;
+    int pause_count;            /* >0: vCPUs must park (reset, register access) */
+    int parked_cpus;            /* vCPU threads currently parked */
+    bool exit_on_panic;         /* no monitor/qtest attached: panic ends the process */
+    GCond runstate_changed;     /* broadcast on every run state change */
+
+    /* console output: called with the BQL held */
+    void (*console_write)(const char *buf, size_t len, void *opaque);
+    void *console_opaque;
+    /* console input, filled by the front end; guarded by the BQL */
+    GString *console_input;
+} SpaprMachineState;
+
+typedef struct SpaprMachineConfig {
+    uint64_t ram_size;
+    int smp_cpus;
+    SpaprCaps caps;
+    const char *kernel_path;
+    const char *kernel_cmdline;
+} SpaprMachineConfig;
+
+/**
+ * spapr_machine_create: allocate RAM and vCPUs, load the kernel if any,
+ * and reset. Returns NULL and sets @error (one line) on failure.
+ */
+SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
+                                        GError **error);
+void spapr_machine_destroy(SpaprMachineState *spapr);
+
+/**
+ * spapr_machine_reset: reset every vCPU, clear FWNMI state, rebuild the
+ * device tree, place the RTAS blob and tree in RAM, reload the kernel.
+ * BQL held and no vCPU executing.
+ */
+void spapr_machine_reset(SpaprMachineState *spapr);
+
+/** spapr_cpu_by_index: the vCPU with that index, or NULL when out of range. */
+PowerPCCPU *spapr_cpu_by_index(SpaprMachineState *spapr, int64_t index);
+
+/** The machine, for code reached without a handle (hooks). */
+SpaprMachineState *spapr_machine(void);
+
+/* Run state (system/runstate.c). BQL held. */
+const char *runstate_name(RunState state);
+void runstate_set(SpaprMachineState *spapr, RunState state);
+bool runstate_is_running(SpaprMachineState *spapr);
+/** Request shutdown with @exit_code (power-off, quit, ...). */
+void spapr_request_shutdown(SpaprMachineState *spapr, int exit_code);
+/** Ask the main loop for a machine reset (guest system-reboot, monitor). */
+void spapr_request_reset(SpaprMachineState *spapr);
+/** Declare the guest panicked with a one-line @reason (stderr + run state). */
+void spapr_guest_panicked(SpaprMachineState *spapr, const char *reason);
+
+/* Console (hw/ppc/spapr_hcall.c) */
+void spapr_console_write(SpaprMachineState *spapr, const char *buf, size_t len);
+
+/** The RTAS area size for @max_cpus possible vCPUs. */
+static inline uint32_t spapr_rtas_area_size(int max_cpus)
+{
+    return RTAS_SRESET_SLOT_OFFSET + (uint32_t)max_cpus * RTAS_SRESET_SLOT_SIZE +
+           RTAS_AREA_SLACK;
+}
+
+/* Device tree (hw/ppc/spapr_fdt.c): build a fresh tree. Returns NULL on failure. */
+void *spapr_build_fdt(SpaprMachineState *spapr);
+
+/* -kernel (hw/ppc/spapr_loader.c): 0, or -errno with @error set. */
+int spapr_load_kernel(SpaprMachineState *spapr, GError **error);
+
+/* The embedded RTAS entry blob (big-endian instructions). */
+extern const uint8_t spapr_rtas_blob[RTAS_BLOB_SIZE];
+
+/* Hypercalls */
+#define H_SUCCESS           0
+#define H_HARDWARE          -1
+#define H_FUNCTION          -2
+#define H_PRIVILEGE         -3
+#define H_PARAMETER         -4
+#define H_SET_MODE_RESOURCE_LE 4
+
+#define H_CEDE              0xE0
+#define H_GET_TERM_CHAR     0x54
+#define H_PUT_TERM_CHAR     0x58
+#define H_SET_MODE          0x31C
+#define H_SIGNAL_SYS_RESET  0x380
+#define H_RTAS              0xF000
+
+/**
+ * spapr_hypercall: run hypercall @opcode for @cpu with arguments in r4...
+ * Returns the value for r3. BQL held. Sets *@stop when the vCPU must leave
+ * its run loop (cede, power-off).
+ */
+int64_t spapr_hypercall(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                        uint64_t opcode, bool *stop);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * vCPU threads for the software CPU (-accel tcg): one host thread per vCPU
+ * running the interpreter, parked whenever the machine is not running, the
+ * vCPU is stopped/halted, or it waits for a machine check to be delivered.
+ * Under -accel qtest there are no vCPU threads and all of this is a no-op.
+ * Every function here is called with the BQL held.
+ */
+#ifndef SYSTEM_CPUS_H
+#define SYSTEM_CPUS_H
+
+typedef struct SpaprMachineState SpaprMachineState;
+
+/** cpus_start_threads: create one thread per vCPU (software CPU only). */
+void cpus_start_threads(SpaprMachineState *spapr);
+/** cpus_pause: park every vCPU thread and wait until they are parked. Nests. */
+void cpus_pause(SpaprMachineState *spapr);
+/** cpus_resume: undo one cpus_pause. */
+void cpus_resume(SpaprMachineState *spapr);
+/** cpus_join_threads: make the threads exit (quit) and wait for them. */
+void cpus_join_threads(SpaprMachineState *spapr);
+/** vm_system_reset: reset the machine with every vCPU parked. */
+void vm_system_reset(SpaprMachineState *spapr);
+
+#endif

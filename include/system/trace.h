@@ -1,0 +1,35 @@
+/*
+ * The three reporting channels:
+ *   - error_report(): a host-side problem the user must see (stderr, one line);
+ *   - trace_guest_error(): the guest did something wrong (stderr when
+ *     "-d guest_errors" is given, as QEMU's LOG_GUEST_ERROR);
+ *   - trace_event(): trace points, printed when "-trace GROUP" (or "*")
+ *     enables their group; cheap when disabled.
+ * Safe from any thread.
+ */
+#ifndef SYSTEM_TRACE_H
+#define SYSTEM_TRACE_H
+
+#include <stdbool.h>
+#include <glib.h>
+
+void error_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+void warn_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+extern bool trace_guest_errors_enabled;
+extern bool trace_any_enabled;
+void trace_guest_error_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+#define trace_guest_error(...) \
+    do { if (trace_guest_errors_enabled) trace_guest_error_log(__VA_ARGS__); } while (0)
+
+bool trace_group_enabled(const char *group);
+void trace_event_log(const char *group, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+#define trace_event(group, ...) \
+    do { if (trace_any_enabled && trace_group_enabled(group)) \
+             trace_event_log(group, __VA_ARGS__); } while (0)
+
+/** trace_enable: "-d guest_errors" / "-trace GROUP" ("*" for all). 0 or -EINVAL. */
+int trace_enable_log_items(const char *items);
+void trace_enable_group(const char *group);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * The software CPU: an interpreter for the 64-bit Power ISA v3.0 (POWER9
+ * class, pseries guest privilege: no hypervisor state), selected with
+ * -accel tcg. It executes guest code in real mode (MSR[IR]=MSR[DR]=0)
+ * straight out of guest RAM; translation on raises a storage interrupt.
+ *
+ * It runs only on the vCPU's own thread and owns the register state while
+ * it runs (see target/ppc/cpu.h). Everything outside the CPU is reached
+ * through the hooks below, implemented by the machine (hw/ppc/).
+ */
+#ifndef TARGET_PPC_INTERP_H
+#define TARGET_PPC_INTERP_H
+
+#include "target/ppc/cpu.h"
+#include "system/guest-memory.h"
+
+typedef enum PPCInterpExit {
+    PPC_INTERP_EXIT_BUDGET,   /* executed the requested number of instructions */
+    PPC_INTERP_EXIT_REQUEST,  /* cpu->exit_request was set (kick, work, stop) */
+    PPC_INTERP_EXIT_HALT,     /* the guest ceded (H_CEDE) or stopped itself */
+} PPCInterpExit;
+
+/**
+ * ppc_interp_run: execute instructions on @cpu until @budget have retired,
+ * cpu->exit_request becomes non-zero (checked at least every 4096
+ * instructions, and at every taken branch), or a hook asks to stop.
+ * Guest faults become architected interrupts (program, DSI/ISI, alignment,
+ * decrementer, machine check through ppc_hook_machine_check()).
+ * Adds the retired count to cpu->icount.
+ */
+PPCInterpExit ppc_interp_run(PowerPCCPU *cpu, GuestMemory *ram, uint64_t budget);
+
+/**
+ * ppc_interp_invalidate: drop any cached decode of guest code in
+ * [addr, addr+len) (the VMM wrote guest memory: loader, qtest, DMA).
+ * Safe from any thread.
+ */
+void ppc_interp_invalidate(uint64_t addr, uint64_t len);
+
+/* ---- Hooks the interpreter calls, implemented by the machine ---- */
+
+/**
+ * ppc_hook_hypercall: `sc 1` from supervisor state. Arguments in r3 (opcode)
+ * and r4.., result goes to r3 (the hook writes it). NIP already points after
+ * the sc. Returns true if the vCPU must leave the run loop (H_CEDE, machine
+ * stop, power-off).
+ */
+bool ppc_hook_hypercall(PowerPCCPU *cpu);
+
+/** Access kinds for ppc_hook_machine_check_access(). */
+typedef enum PPCAccessKind {
+    PPC_ACCESS_LOAD,
+    PPC_ACCESS_STORE,
+    PPC_ACCESS_IFETCH,
+} PPCAccessKind;
+
+/**
+ * ppc_hook_machine_check_access: a real-mode access at effective address
+ * @ea (real address @ra) hit no RAM, or hit a poisoned page. NIP is the
+ * faulting instruction; nothing of it has retired. The machine raises a UE
+ * machine check (FWNMI or architected 0x200) and sets the new NIP/MSR.
+ */
+void ppc_hook_machine_check_access(PowerPCCPU *cpu, uint64_t ea, uint64_t ra,
+                                   PPCAccessKind kind);
+
+#endif

@@ -1,0 +1,438 @@
+/*
+ * Command-line parsing (include/system/options.h). QEMU accepts both
+ * "-opt" and "--opt"; so do we. Options are table driven: name, whether it
+ * takes an argument, and a handler that validates it.
+ */
+#include "system/options.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "system/trace.h"
+
+#define PROGRAM "qemu-system-ppc64"
+#define VERSION_TEXT PROGRAM " version 0.1.0 (fwnmi-vmm: pseries FWNMI machine)\n"
+
+typedef int (*OptHandler)(VMOptions *opts, const char *arg, GError **error);
+
+typedef struct OptDesc {
+    const char *name;
+    bool has_arg;
+    OptHandler handler;
+    const char *help;
+} OptDesc;
+
+static int opt_error(GError **error, const char *opt, const char *arg,
+                     const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+static int opt_error(GError **error, const char *opt, const char *arg,
+                     const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *why = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "-%s%s%s: %s",
+                opt, arg ? " " : "", arg ? arg : "", why);
+    return -1;
+}
+
+int parse_ram_size(const char *text, uint64_t *bytes)
+{
+    char *end;
+    errno = 0;
+    if (!g_ascii_isdigit(text[0])) {
+        return -EINVAL;
+    }
+    guint64 n = g_ascii_strtoull(text, &end, 10);
+    if (errno) {
+        return -EINVAL;
+    }
+    unsigned shift;
+    switch (g_ascii_toupper(*end)) {
+    case '\0': shift = 20; break;   /* QEMU: a bare number is MiB */
+    case 'B': shift = 0; break;
+    case 'K': shift = 10; break;
+    case 'M': shift = 20; break;
+    case 'G': shift = 30; break;
+    case 'T': shift = 40; break;
+    default: return -EINVAL;
+    }
+    if (*end && end[1] != '\0' && !(g_ascii_toupper(end[1]) == 'B' && end[2] == '\0')) {
+        return -EINVAL;
+    }
+    if (n > (UINT64_MAX >> shift)) {
+        return -EINVAL;
+    }
+    *bytes = n << shift;
+    return 0;
+}
+
+void char_spec_clear(CharSpec *spec)
+{
+    g_free(spec->path);
+    memset(spec, 0, sizeof(*spec));
+}
+
+int parse_char_spec(const char *text, CharSpec *spec, GError **error)
+{
+    g_auto(GStrv) parts = g_strsplit(text, ",", -1);
+    CharSpec s = { .wait = true };
+
+    if (!strcmp(parts[0], "stdio")) {
+        s.kind = CHAR_STDIO;
+    } else if (!strcmp(parts[0], "null") || !strcmp(parts[0], "none")) {
+        s.kind = CHAR_NULL;
+    } else if (g_str_has_prefix(parts[0], "file:") && parts[0][5]) {
+        s.kind = CHAR_FILE;
+        s.path = g_strdup(parts[0] + 5);
+    } else if (g_str_has_prefix(parts[0], "unix:") && parts[0][5]) {
+        s.kind = CHAR_UNIX;
+        s.path = g_strdup(parts[0] + 5);
+    } else {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "'%s' is not a supported character device "
+                    "(stdio, null, file:PATH, unix:PATH[,server=on][,wait=off])", text);
+        return -EINVAL;
+    }
+    for (char **p = parts + 1; *p; p++) {
+        bool *flag = NULL;
+        const char *value = NULL;
+        if (g_str_has_prefix(*p, "server")) {
+            flag = &s.server;
+            value = (*p)[6] == '=' ? *p + 7 : ((*p)[6] ? NULL : "on");
+        } else if (g_str_has_prefix(*p, "wait")) {
+            flag = &s.wait;
+            value = (*p)[4] == '=' ? *p + 5 : ((*p)[4] ? NULL : "on");
+        } else if (!strcmp(*p, "nowait")) {
+            flag = &s.wait;
+            value = "off";
+        }
+        if (!flag || s.kind != CHAR_UNIX || !value ||
+            (strcmp(value, "on") && strcmp(value, "off"))) {
+            g_free(s.path);
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "'%s': unsupported character device option '%s'", text, *p);
+            return -EINVAL;
+        }
+        *flag = !strcmp(value, "on");
+    }
+    *spec = s;
+    return 0;
+}
+
+static int opt_machine(VMOptions *opts, const char *arg, GError **error)
+{
+    g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
+    const char *type = parts[0];
+
+    if (g_str_has_prefix(type, "type=")) {
+        type += 5;
+    }
+    if (!strcmp(type, "help")) {
+        printf("Supported machines are:\npseries              pseries machine with FWNMI (default)\n");
+        return 1;
+    }
+    if (strcmp(type, "pseries") != 0) {
+        return opt_error(error, "machine", arg,
+                         "unsupported machine type '%s' (use -machine help)", type);
+    }
+    for (char **p = parts + 1; *p; p++) {
+        g_auto(GStrv) kv = g_strsplit(*p, "=", 2);
+        if (!strcmp(kv[0], "accel") && kv[1]) {
+            if (!strcmp(kv[1], "qtest")) {
+                opts->accel = VM_ACCEL_QTEST;
+            } else if (!strcmp(kv[1], "tcg")) {
+                opts->accel = VM_ACCEL_TCG;
+            } else {
+                return opt_error(error, "machine", arg, "unsupported accelerator '%s'", kv[1]);
+            }
+        } else if (g_str_has_prefix(kv[0], "cap-")) {
+            if (spapr_caps_set(&opts->machine.caps, kv[0], kv[1], error) < 0) {
+                return -1;
+            }
+        } else {
+            return opt_error(error, "machine", arg, "Property 'pseries.%s' not found", kv[0]);
+        }
+    }
+    return 0;
+}
+
+static int opt_m(VMOptions *opts, const char *arg, GError **error)
+{
+    const char *text = g_str_has_prefix(arg, "size=") ? arg + 5 : arg;
+    uint64_t bytes;
+    if (parse_ram_size(text, &bytes) < 0) {
+        return opt_error(error, "m", arg, "invalid RAM size (use e.g. 512M or 2G)");
+    }
+    if (bytes < SPAPR_MIN_RAM || bytes % GUEST_PAGE_SIZE) {
+        return opt_error(error, "m", arg, "RAM size must be a multiple of 4 KiB and at least 16 MiB");
+    }
+    if (bytes > (1ULL << 40)) {
+        return opt_error(error, "m", arg, "RAM size must be at most 1 TiB");
+    }
+    opts->machine.ram_size = bytes;
+    return 0;
+}
+
+static int opt_smp(VMOptions *opts, const char *arg, GError **error)
+{
+    g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
+    long cpus = -1;
+    for (char **p = parts; *p; p++) {
+        const char *v = *p;
+        if (g_str_has_prefix(v, "cpus=")) {
+            v += 5;
+        } else if (g_str_has_prefix(v, "maxcpus=")) {
+            continue;   /* no hotplug: maxcpus = cpus */
+        } else if (p != parts) {
+            return opt_error(error, "smp", arg, "unsupported parameter '%s'", v);
+        }
+        char *end;
+        cpus = g_ascii_isdigit(v[0]) ? strtol(v, &end, 10) : -1;
+        if (cpus < 0 || *end) {
+            return opt_error(error, "smp", arg, "invalid CPU count");
+        }
+    }
+    if (cpus < 1 || cpus > SPAPR_MAX_CPUS) {
+        return opt_error(error, "smp", arg, "CPU count must be between 1 and %d",
+                         SPAPR_MAX_CPUS);
+    }
+    opts->machine.smp_cpus = (int)cpus;
+    return 0;
+}
+
+static int opt_accel(VMOptions *opts, const char *arg, GError **error)
+{
+    const char *name = g_str_has_prefix(arg, "accel=") ? arg + 6 : arg;
+    if (!strcmp(name, "qtest")) {
+        opts->accel = VM_ACCEL_QTEST;
+    } else if (!strcmp(name, "tcg")) {
+        opts->accel = VM_ACCEL_TCG;
+    } else {
+        return opt_error(error, "accel", arg,
+                         "unsupported accelerator (supported: tcg, qtest)");
+    }
+    return 0;
+}
+
+static int opt_char(CharSpec *spec, const char *opt, const char *arg, GError **error)
+{
+    GError *err = NULL;
+    char_spec_clear(spec);
+    if (parse_char_spec(arg, spec, &err) < 0) {
+        opt_error(error, opt, NULL, "%s", err->message);
+        g_error_free(err);
+        return -1;
+    }
+    return 0;
+}
+
+static int opt_qtest(VMOptions *opts, const char *arg, GError **error)
+{
+    return opt_char(&opts->qtest, "qtest", arg, error);
+}
+
+static int opt_serial(VMOptions *opts, const char *arg, GError **error)
+{
+    return opt_char(&opts->serial, "serial", arg, error);
+}
+
+static int opt_monitor(VMOptions *opts, const char *arg, GError **error)
+{
+    return opt_char(&opts->monitor, "monitor", arg, error);
+}
+
+static int opt_qmp(VMOptions *opts, const char *arg, GError **error)
+{
+    CharSpec *spec = g_new0(CharSpec, 1);
+    g_ptr_array_add(opts->qmp, spec);
+    return opt_char(spec, "qmp", arg, error);
+}
+
+static int opt_display(VMOptions *opts, const char *arg, GError **error)
+{
+    if (strcmp(arg, "none") != 0) {
+        return opt_error(error, "display", arg, "only 'none' is supported");
+    }
+    opts->display_none = true;
+    return 0;
+}
+
+static int opt_flag_nodefaults(VMOptions *opts, const char *arg, GError **error)
+{
+    opts->nodefaults = true;
+    return 0;
+}
+
+static int opt_flag_nographic(VMOptions *opts, const char *arg, GError **error)
+{
+    opts->nographic = true;
+    return 0;
+}
+
+static int opt_flag_S(VMOptions *opts, const char *arg, GError **error)
+{
+    opts->start_paused = true;
+    return 0;
+}
+
+static int opt_name(VMOptions *opts, const char *arg, GError **error)
+{
+    g_free(opts->name);
+    opts->name = g_strdup(g_str_has_prefix(arg, "guest=") ? arg + 6 : arg);
+    return 0;
+}
+
+static int opt_kernel(VMOptions *opts, const char *arg, GError **error)
+{
+    g_free(opts->kernel);
+    opts->kernel = g_strdup(arg);
+    return 0;
+}
+
+static int opt_append(VMOptions *opts, const char *arg, GError **error)
+{
+    g_free(opts->append);
+    opts->append = g_strdup(arg);
+    return 0;
+}
+
+static int opt_d(VMOptions *opts, const char *arg, GError **error)
+{
+    if (trace_enable_log_items(arg) < 0) {
+        return opt_error(error, "d", arg, "unknown log item (supported: guest_errors)");
+    }
+    return 0;
+}
+
+static int opt_trace(VMOptions *opts, const char *arg, GError **error)
+{
+    const char *group = g_str_has_prefix(arg, "enable=") ? arg + 7 : arg;
+    static const char *const groups[] = { "*", "rtas", "fwnmi", "hcall", "qtest", "monitor" };
+    for (size_t i = 0; i < G_N_ELEMENTS(groups); i++) {
+        if (!strcmp(group, groups[i])) {
+            trace_enable_group(group);
+            return 0;
+        }
+    }
+    return opt_error(error, "trace", arg,
+                     "unknown trace group (rtas, fwnmi, hcall, qtest, monitor or *)");
+}
+
+static int opt_help(VMOptions *opts, const char *arg, GError **error);
+
+static int opt_version(VMOptions *opts, const char *arg, GError **error)
+{
+    fputs(VERSION_TEXT, stdout);
+    return 1;
+}
+
+static const OptDesc options[] = {
+    { "machine", true, opt_machine, "pseries[,cap-fwnmi=on|off][,accel=tcg|qtest]" },
+    { "M", true, opt_machine, "same as -machine" },
+    { "m", true, opt_m, "SIZE  guest RAM (e.g. 512M, 2G; default 512M)" },
+    { "smp", true, opt_smp, "N  number of vCPUs, 1..64 (default 1)" },
+    { "accel", true, opt_accel, "tcg|qtest  tcg is this project's interpreter" },
+    { "kernel", true, opt_kernel, "FILE  ELF64 image to boot (either endianness)" },
+    { "append", true, opt_append, "TEXT  /chosen/bootargs" },
+    { "qtest", true, opt_qtest, "stdio|unix:PATH[,server=on]  qtest protocol endpoint" },
+    { "qmp", true, opt_qmp, "stdio|unix:PATH,server=on[,wait=off]  QMP endpoint" },
+    { "monitor", true, opt_monitor, "stdio  human monitor (HMP)" },
+    { "serial", true, opt_serial, "stdio|null|file:PATH  guest console" },
+    { "display", true, opt_display, "none" },
+    { "nodefaults", false, opt_flag_nodefaults, "no default console" },
+    { "nographic", false, opt_flag_nographic, "guest console on stdio" },
+    { "S", false, opt_flag_S, "do not start the vCPUs until 'cont'" },
+    { "name", true, opt_name, "NAME  VM name" },
+    { "d", true, opt_d, "guest_errors  log guest mistakes to stderr" },
+    { "trace", true, opt_trace, "GROUP  print trace points of GROUP (rtas fwnmi hcall qtest monitor *)" },
+    { "version", false, opt_version, "print the version and exit" },
+    { "help", false, opt_help, "print this help and exit" },
+    { "h", false, opt_help, "same as -help" },
+};
+
+static int opt_help(VMOptions *opts, const char *arg, GError **error)
+{
+    printf("usage: " PROGRAM " [options]\n\n");
+    for (size_t i = 0; i < G_N_ELEMENTS(options); i++) {
+        printf("  -%-12s %s\n", options[i].name, options[i].help);
+    }
+    return 1;
+}
+
+static const OptDesc *find_option(const char *arg)
+{
+    if (arg[0] != '-') {
+        return NULL;
+    }
+    const char *name = arg + (arg[1] == '-' ? 2 : 1);
+    for (size_t i = 0; i < G_N_ELEMENTS(options); i++) {
+        if (!strcmp(options[i].name, name)) {
+            return &options[i];
+        }
+    }
+    return NULL;
+}
+
+static void vm_options_init(VMOptions *opts)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->machine.ram_size = SPAPR_DEFAULT_RAM;
+    opts->machine.smp_cpus = 1;
+    opts->machine.caps = spapr_caps_default();
+    opts->qmp = g_ptr_array_new();
+}
+
+int vm_options_parse(int argc, char **argv, VMOptions *opts, GError **error)
+{
+    vm_options_init(opts);
+    for (int i = 1; i < argc; i++) {
+        const OptDesc *opt = find_option(argv[i]);
+        if (!opt) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+                        "%s: invalid option", argv[i]);
+            return -1;
+        }
+        const char *arg = NULL;
+        if (opt->has_arg) {
+            if (i + 1 >= argc) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            "%s: requires an argument", argv[i]);
+                return -1;
+            }
+            arg = argv[++i];
+        }
+        int ret = opt->handler(opts, arg, error);
+        if (ret != 0) {
+            return ret;
+        }
+    }
+    opts->machine.kernel_path = opts->kernel;
+    opts->machine.kernel_cmdline = opts->append;
+    if (opts->append && !opts->kernel) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "-append only allowed with -kernel option");
+        return -1;
+    }
+    return 0;
+}
+
+void vm_options_free(VMOptions *opts)
+{
+    char_spec_clear(&opts->qtest);
+    char_spec_clear(&opts->serial);
+    char_spec_clear(&opts->monitor);
+    for (guint i = 0; opts->qmp && i < opts->qmp->len; i++) {
+        char_spec_clear(g_ptr_array_index(opts->qmp, i));
+        g_free(g_ptr_array_index(opts->qmp, i));
+    }
+    if (opts->qmp) {
+        g_ptr_array_free(opts->qmp, TRUE);
+    }
+    g_free(opts->name);
+    g_free(opts->kernel);
+    g_free(opts->append);
+}

@@ -1,0 +1,83 @@
+/*
+ * Machine run state (include/hw/ppc/spapr.h): every change is broadcast on
+ * spapr->runstate_changed and kicks the vCPUs so they re-check whether
+ * they may run. BQL held throughout.
+ */
+#include "hw/ppc/spapr.h"
+#include "system/bql.h"
+#include "system/trace.h"
+#include "system/events.h"
+
+const char *runstate_name(RunState state)
+{
+    static const char *const names[] = {
+        [RUN_STATE_PRELAUNCH] = "prelaunch",
+        [RUN_STATE_RUNNING] = "running",
+        [RUN_STATE_PAUSED] = "paused",
+        [RUN_STATE_GUEST_PANICKED] = "guest-panicked",
+        [RUN_STATE_SHUTDOWN] = "shutdown",
+    };
+    return state < G_N_ELEMENTS(names) ? names[state] : "unknown";
+}
+
+static void kick_all(SpaprMachineState *spapr)
+{
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        cpu_kick(spapr->cpus[i]);
+    }
+    g_cond_broadcast(&spapr->runstate_changed);
+}
+
+void runstate_set(SpaprMachineState *spapr, RunState state)
+{
+    RunState old = spapr->runstate;
+    if (old == state) {
+        return;
+    }
+    spapr->runstate = state;
+    kick_all(spapr);
+    if (state == RUN_STATE_RUNNING) {
+        vm_event_emit(spapr, "RESUME", NULL);
+    } else if (old == RUN_STATE_RUNNING) {
+        vm_event_emit(spapr, "STOP", NULL);
+    }
+}
+
+bool runstate_is_running(SpaprMachineState *spapr)
+{
+    return spapr->runstate == RUN_STATE_RUNNING;
+}
+
+void spapr_request_shutdown(SpaprMachineState *spapr, int exit_code)
+{
+    if (spapr->runstate == RUN_STATE_SHUTDOWN) {
+        return;
+    }
+    spapr->exit_code = exit_code;
+    runstate_set(spapr, RUN_STATE_SHUTDOWN);
+    vm_event_emit(spapr, "SHUTDOWN", "{\"guest\": true, \"reason\": \"guest-shutdown\"}");
+}
+
+void spapr_request_reset(SpaprMachineState *spapr)
+{
+    spapr->reset_requested = true;
+    kick_all(spapr);
+}
+
+void spapr_guest_panicked(SpaprMachineState *spapr, const char *reason)
+{
+    if (spapr->runstate == RUN_STATE_GUEST_PANICKED) {
+        return;
+    }
+    error_report("guest panicked: %s", reason);
+    spapr->exit_code = 1;
+    runstate_set(spapr, RUN_STATE_GUEST_PANICKED);
+    g_autofree char *esc = g_strescape(reason, NULL);
+    g_autofree char *data = g_strdup_printf(
+        "{\"action\": \"pause\", \"info\": {\"type\": \"pseries\", \"reason\": \"%s\"}}", esc);
+    vm_event_emit(spapr, "GUEST_PANICKED", data);
+    if (spapr->exit_on_panic) {
+        spapr->quit_requested = true;
+        kick_all(spapr);
+    }
+}

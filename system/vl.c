@@ -1,0 +1,185 @@
+/*
+ * Start-up and main loop (include/system/vl.h).
+ */
+#include "system/vl.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "hw/ppc/spapr.h"
+#include "system/bql.h"
+#include "system/chardev.h"
+#include "system/clock.h"
+#include "system/cpus.h"
+#include "system/events.h"
+#include "system/monitor.h"
+#include "system/options.h"
+#include "system/qtest.h"
+#include "system/trace.h"
+
+typedef struct VM {
+    VMOptions opts;
+    SpaprMachineState *spapr;
+    CharEndpoint qtest;
+    CharEndpoint serial;
+    bool have_qtest, have_serial;
+} VM;
+
+static void console_to_endpoint(const char *buf, size_t len, void *opaque)
+{
+    char_write(opaque, buf, len);
+}
+
+static bool stdio_taken(const VMOptions *o)
+{
+    if (o->qtest.kind == CHAR_STDIO || o->monitor.kind == CHAR_STDIO) {
+        return true;
+    }
+    for (guint i = 0; i < o->qmp->len; i++) {
+        if (((CharSpec *)g_ptr_array_index(o->qmp, i))->kind == CHAR_STDIO) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Where the guest console goes: -serial, else stdio with -nographic or
+ * when nothing else uses stdio (and -nodefaults was not given). */
+static int vm_setup_console(VM *vm, GError **error)
+{
+    VMOptions *o = &vm->opts;
+    CharSpec spec = o->serial;
+
+    if (spec.kind == CHAR_NONE) {
+        bool want_stdio = o->nographic || (!o->nodefaults && !stdio_taken(o));
+        spec.kind = want_stdio && !stdio_taken(o) ? CHAR_STDIO : CHAR_NULL;
+    }
+    if (spec.kind == CHAR_STDIO && stdio_taken(o)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "-serial stdio: stdio is already used by another endpoint");
+        return -1;
+    }
+    if (spec.kind == CHAR_NULL) {
+        return 0;
+    }
+    if (char_open(&vm->serial, &spec, error) < 0) {
+        return -1;
+    }
+    vm->have_serial = true;
+    vm->spapr->console_write = console_to_endpoint;
+    vm->spapr->console_opaque = &vm->serial;
+    return 0;
+}
+
+static VMAccel vm_pick_accel(const VMOptions *o, GError **error)
+{
+    if (o->accel != VM_ACCEL_DEFAULT) {
+        return o->accel;
+    }
+    if (o->qtest.kind != CHAR_NONE) {
+        return VM_ACCEL_QTEST;
+    }
+    if (o->kernel) {
+        return VM_ACCEL_TCG;
+    }
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                "no guest to run: this machine has no boot firmware, "
+                "give -kernel FILE (or use -qtest / -accel qtest)");
+    return VM_ACCEL_DEFAULT;
+}
+
+static int vm_init(VM *vm, int argc, char **argv, GError **error)
+{
+    int ret = vm_options_parse(argc, argv, &vm->opts, error);
+    if (ret != 0) {
+        return ret;
+    }
+    VMOptions *o = &vm->opts;
+    VMAccel accel = vm_pick_accel(o, error);
+    if (accel == VM_ACCEL_DEFAULT) {
+        return -1;
+    }
+    o->accel = accel;
+    if (accel == VM_ACCEL_TCG && o->qtest.kind != CHAR_NONE) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "-qtest requires -accel qtest");
+        return -1;
+    }
+    vm_clock_init(accel == VM_ACCEL_QTEST);
+    vm->spapr = spapr_machine_create(&o->machine, error);
+    if (!vm->spapr) {
+        return -1;
+    }
+    if (vm_setup_console(vm, error) < 0) {
+        return -1;
+    }
+    if (o->qtest.kind != CHAR_NONE) {
+        if (char_open(&vm->qtest, &o->qtest, error) < 0) {
+            return -1;
+        }
+        vm->have_qtest = true;
+    }
+    if (monitor_init_all(vm->spapr, o, error) < 0) {
+        return -1;
+    }
+    /* Somebody is watching: keep a panicked guest for inspection. */
+    vm->spapr->exit_on_panic = !vm->have_qtest && !monitor_attached();
+    return 0;
+}
+
+static void vm_start(VM *vm)
+{
+    SpaprMachineState *spapr = vm->spapr;
+
+    if (vm->opts.start_paused) {
+        spapr->runstate = RUN_STATE_PRELAUNCH;
+    }
+    if (vm->opts.accel == VM_ACCEL_TCG) {
+        cpus_start_threads(spapr);
+    }
+    if (vm->have_qtest) {
+        qtest_server_start(spapr, &vm->qtest);
+    }
+    monitor_start_all(spapr);
+}
+
+/* The main thread: serve reset requests, leave on quit or shutdown. */
+static void vm_main_loop(SpaprMachineState *spapr)
+{
+    bql_lock();
+    for (;;) {
+        if (spapr->reset_requested) {
+            vm_system_reset(spapr);
+            vm_event_emit(spapr, "RESET", "{\"guest\": true, \"reason\": \"guest-reset\"}");
+            continue;
+        }
+        if (spapr->quit_requested || spapr->runstate == RUN_STATE_SHUTDOWN) {
+            break;
+        }
+        bql_cond_wait(&spapr->runstate_changed);
+    }
+    cpus_join_threads(spapr);
+    bql_unlock();
+}
+
+int qemu_main(int argc, char **argv)
+{
+    VM vm = { 0 };
+    g_autoptr(GError) err = NULL;
+
+    int ret = vm_init(&vm, argc, argv, &err);
+    if (ret != 0) {
+        if (ret < 0) {
+            error_report("%s", err->message);
+        }
+        vm_options_free(&vm.opts);
+        return ret < 0 ? 1 : 0;
+    }
+    vm_start(&vm);
+    vm_main_loop(vm.spapr);
+    int status = vm.spapr->exit_code;
+    fflush(stdout);
+    /* The qtest and monitor threads may still block in read(): exit
+     * without tearing down what they use. */
+    _exit(status);
+}
