@@ -1,0 +1,190 @@
+/*
+ * In-process FWNMI tests: the interlock protocol under real concurrency.
+ * Eight threads play eight vCPUs; each injects machine checks on itself,
+ * waits until it has been handed the buffer, checks that the log in the
+ * buffer is its own, and interlocks. Every machine check must be delivered
+ * exactly once, in order per vCPU, with nothing lost.
+ */
+#include <glib.h>
+#include <string.h>
+
+#include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_rtas.h"
+#include "system/bql.h"
+#include "system/clock.h"
+
+#define STORM_CPUS 8
+#define STORM_MCES 1000
+#define MCE_HANDLER 0x3000
+#define SRESET_HANDLER 0x2000
+/* "MC" section EA inside the buffer: saved R3 (8) + log offset 96 + 0x18 */
+#define BUF_MC_EA_OFFSET (8 + 96 + 0x18)
+
+static SpaprMachineState *make_machine(int cpus)
+{
+    SpaprMachineConfig cfg = {
+        .ram_size = 256ULL << 20, .smp_cpus = cpus, .caps = { .fwnmi = true },
+    };
+    g_autoptr(GError) err = NULL;
+    vm_clock_init(true);
+    SpaprMachineState *spapr = spapr_machine_create(&cfg, &err);
+    g_assert_no_error(err);
+    return spapr;
+}
+
+/* Run an RTAS call as @cpu with its cells in a per-vCPU scratch area. */
+static uint32_t rtas_as(SpaprMachineState *spapr, PowerPCCPU *cpu, uint32_t token,
+                        uint32_t nargs, const uint32_t *args)
+{
+    uint64_t base = 0x100000 + 0x100 * (uint64_t)cpu->index;
+    uint32_t status;
+    for (uint32_t i = 0; i < nargs; i++) {
+        guest_st_be32(&spapr->ram, base + 4 * i, args[i]);
+    }
+    g_assert_cmpint(spapr_rtas_call(spapr, cpu, token, nargs, base, 1,
+                                    base + 4 * nargs), ==, H_SUCCESS);
+    guest_ld_be32(&spapr->ram, base + 4 * nargs, &status);
+    return status;
+}
+
+static void register_fwnmi(SpaprMachineState *spapr)
+{
+    uint32_t args[2] = { SRESET_HANDLER, MCE_HANDLER };
+    bql_lock();
+    g_assert_cmpint(rtas_as(spapr, spapr->cpus[0], RTAS_IBM_NMI_REGISTER, 2, args), ==, 0);
+    bql_unlock();
+}
+
+typedef struct StormCtx {
+    SpaprMachineState *spapr;
+    int index;
+    uint64_t delivered;         /* checked by the main thread */
+} StormCtx;
+
+static StormCtx storm_ctx[STORM_CPUS];
+static GCond storm_changed;
+
+static bool holds_buffer(SpaprMachineState *spapr, PowerPCCPU *cpu)
+{
+    return spapr->fwnmi.interlock_holder == cpu->index && spapr->fwnmi.holder_entered;
+}
+
+static gpointer storm_vcpu(gpointer opaque)
+{
+    StormCtx *ctx = opaque;
+    SpaprMachineState *spapr = ctx->spapr;
+    PowerPCCPU *cpu = spapr->cpus[ctx->index];
+
+    for (uint64_t n = 0; n < STORM_MCES; n++) {
+        uint64_t dar = ((uint64_t)ctx->index << 32) | n;
+        SpaprMceInfo info = {
+            .srr1 = SRR1_MC_LOADSTORE, .dsisr = 0x800 /* ERAT multihit: EA = DAR */,
+            .dar = dar, .recovered = true,
+        };
+        bql_lock();
+        SpaprMceResult r = spapr_mce_req_event(spapr, cpu, &info);
+        g_assert(r == SPAPR_MCE_DELIVERED || r == SPAPR_MCE_QUEUED);
+        while (!holds_buffer(spapr, cpu)) {
+            bql_cond_wait(&storm_changed);
+        }
+        /* The handler would run now: everything must describe our own error. */
+        uint64_t ea, saved_r3;
+        g_assert_cmphex(cpu->env.nip, ==, MCE_HANDLER);
+        g_assert_cmphex(cpu->env.dar, ==, dar);
+        g_assert_cmphex(cpu->env.gpr[3], ==, spapr->rtas_base + RTAS_ERROR_LOG_OFFSET);
+        guest_ld_be64(&spapr->ram, cpu->env.gpr[3] + BUF_MC_EA_OFFSET, &ea);
+        guest_ld_be64(&spapr->ram, cpu->env.gpr[3], &saved_r3);
+        g_assert_cmphex(ea, ==, dar);
+        g_assert_cmphex(saved_r3, ==, n);       /* set below before the next one */
+        ctx->delivered++;
+        cpu->env.gpr[3] = n + 1;                /* the handler restores R3 ... */
+        cpu->env.nip = 0x4000;                  /* ... and returns */
+        g_assert_cmpint(rtas_as(spapr, cpu, RTAS_IBM_NMI_INTERLOCK, 0, NULL), ==, 0);
+        g_cond_broadcast(&storm_changed);
+        bql_unlock();
+    }
+    return NULL;
+}
+
+static void test_storm_all_delivered_once(void)
+{
+    SpaprMachineState *spapr = make_machine(STORM_CPUS);
+    GThread *threads[STORM_CPUS];
+
+    register_fwnmi(spapr);
+    for (int i = 0; i < STORM_CPUS; i++) {
+        spapr->cpus[i]->env.gpr[3] = 0;
+        storm_ctx[i] = (StormCtx){ .spapr = spapr, .index = i };
+        threads[i] = g_thread_new("storm", storm_vcpu, &storm_ctx[i]);
+    }
+    for (int i = 0; i < STORM_CPUS; i++) {
+        g_thread_join(threads[i]);
+        g_assert_cmpuint(storm_ctx[i].delivered, ==, STORM_MCES);
+    }
+    SpaprFwnmiCounters *c = &spapr->fwnmi.count;
+    g_assert_cmpuint(c->delivered, ==, STORM_CPUS * STORM_MCES);
+    g_assert_cmpuint(c->interlocks, ==, STORM_CPUS * STORM_MCES);
+    g_assert_cmpuint(c->nested, ==, 0);
+    g_assert_cmpint(spapr->fwnmi.interlock_holder, ==, FWNMI_HOLDER_NONE);
+    g_assert_true(g_queue_is_empty(&spapr->fwnmi.pending));
+    spapr_machine_destroy(spapr);
+}
+
+static void test_queue_is_fifo_and_reset_drops(void)
+{
+    SpaprMachineState *spapr = make_machine(4);
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+
+    register_fwnmi(spapr);
+    bql_lock();
+    g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[2], &info), ==, SPAPR_MCE_DELIVERED);
+    g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[3], &info), ==, SPAPR_MCE_QUEUED);
+    g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[1], &info), ==, SPAPR_MCE_QUEUED);
+    g_assert_true(spapr_fwnmi_cpu_waiting(spapr, spapr->cpus[3]));
+    g_assert_false(spapr_fwnmi_cpu_waiting(spapr, spapr->cpus[0]));
+    /* Order of arrival: 3 then 1. */
+    g_assert_cmpint(rtas_as(spapr, spapr->cpus[2], RTAS_IBM_NMI_INTERLOCK, 0, NULL), ==, 0);
+    g_assert_cmpint(spapr->fwnmi.interlock_holder, ==, 3);
+    g_assert_cmphex(spapr->cpus[3]->env.nip, ==, MCE_HANDLER);
+    g_assert_cmphex(spapr->cpus[1]->env.nip, ==, 0);
+    /* Reset drops cpu 1's pending machine check and the registration. */
+    spapr_machine_reset(spapr);
+    g_assert_cmpint(spapr->fwnmi.interlock_holder, ==, FWNMI_HOLDER_NONE);
+    g_assert_true(g_queue_is_empty(&spapr->fwnmi.pending));
+    g_assert_cmpuint(spapr->fwnmi.count.dropped, ==, 1);
+    g_assert_cmphex(spapr->fwnmi.mce_addr, ==, FWNMI_ADDR_NONE);
+    g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[1], &info), ==, SPAPR_MCE_LEGACY);
+    g_assert_cmphex(spapr->cpus[1]->env.nip, ==, EXCP_MACHINE_CHECK);
+    bql_unlock();
+    spapr_machine_destroy(spapr);
+}
+
+static void test_nested_on_holder(void)
+{
+    SpaprMachineState *spapr = make_machine(2);
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+
+    register_fwnmi(spapr);
+    bql_lock();
+    g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[0], &info), ==, SPAPR_MCE_DELIVERED);
+    g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[0], &info), ==, SPAPR_MCE_IGNORED);
+    g_assert_cmpint(spapr->runstate, ==, RUN_STATE_RUNNING);
+    info.recovered = false;
+    g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[0], &info), ==, SPAPR_MCE_PANICKED);
+    g_assert_cmpint(spapr->runstate, ==, RUN_STATE_GUEST_PANICKED);
+    g_assert_cmpuint(spapr->fwnmi.count.nested, ==, 2);
+    bql_unlock();
+    spapr_machine_destroy(spapr);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_cond_init(&storm_changed);
+    g_test_add_func("/fwnmi-state/storm/8-vcpus-1000-each-delivered-once",
+                    test_storm_all_delivered_once);
+    g_test_add_func("/fwnmi-state/queue/fifo-and-reset-drops", test_queue_is_fifo_and_reset_drops);
+    g_test_add_func("/fwnmi-state/nested/recovered-ignored-unrecovered-panics",
+                    test_nested_on_holder);
+    return g_test_run();
+}
