@@ -499,11 +499,13 @@ static void qtest_serve_client(QtestServer *s)
             qtest_reply(s->ep, "FAIL line too long");
             continue;
         }
+        /* Reply before dropping the BQL: a command that shuts the machine
+         * down must still be answered before the main thread exits. */
         bql_lock();
         g_autofree char *reply = qtest_handle_line(s->spapr, line->str);
-        bql_unlock();
         trace_event("qtest", "%s -> %.80s", line->str, reply);
         qtest_reply(s->ep, reply);
+        bql_unlock();
     }
 }
 

@@ -127,10 +127,9 @@ static void spapr_reset_cpus(SpaprMachineState *spapr)
 {
     for (int i = 0; i < spapr->smp_cpus; i++) {
         PowerPCCPU *cpu = spapr->cpus[i];
+        /* Queued work is left alone: a cpu_run_work() caller waits for
+         * it, and FWNMI work made stale by this reset ignores itself. */
         ppc_cpu_reset(cpu);
-        g_mutex_lock(&cpu->work_lock);
-        g_queue_clear_full(&cpu->work, g_free);
-        g_mutex_unlock(&cpu->work_lock);
         /* With a kernel only the boot vCPU runs; the others wait for
          * start-cpu. Without one (qtest) there is nobody to start them. */
         cpu->state = (i == 0 || !spapr->have_kernel) ? CPU_STATE_RUNNING

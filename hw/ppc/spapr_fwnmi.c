@@ -16,10 +16,10 @@
 /* Reset generation: requests made before a machine reset are stale. */
 typedef struct FwnmiDelivery {
     SpaprMceRequest req;
-    uint64_t generation;
+    gsize generation;
 } FwnmiDelivery;
 
-static uint64_t fwnmi_generation;   /* guarded by the BQL */
+static gsize fwnmi_generation;      /* guarded by the BQL */
 
 const char *spapr_mce_result_name(SpaprMceResult r)
 {
@@ -159,9 +159,13 @@ static void fwnmi_assign(SpaprMachineState *spapr, SpaprMceRequest *req)
 
 static void legacy_mce_work(PowerPCCPU *cpu, void *opaque)
 {
-    g_autofree SpaprMceInfo *info = opaque;
+    g_autofree FwnmiDelivery *d = opaque;
+    SpaprMceInfo *info = &d->req.info;
     CPUPPCState *env = &cpu->env;
 
+    if (d->generation != fwnmi_generation) {
+        return;     /* the machine was reset in between */
+    }
     env->dar = info->dar;
     env->dsisr = info->dsisr;
     ppc_cpu_do_interrupt(cpu, EXCP_MACHINE_CHECK, env->nip, info->srr1);
@@ -197,8 +201,11 @@ SpaprMceResult spapr_mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
         return SPAPR_MCE_IGNORED;
     }
     if (!fwnmi_mce_registered(spapr)) {
+        FwnmiDelivery *d = g_new0(FwnmiDelivery, 1);
+        d->req.info = *info;
+        d->generation = fwnmi_generation;
         f->count.legacy++;
-        cpu_queue_work(cpu, legacy_mce_work, g_memdup2(info, sizeof(*info)));
+        cpu_queue_work(cpu, legacy_mce_work, d);
         return SPAPR_MCE_LEGACY;
     }
     if (f->interlock_holder == cpu->index && f->holder_entered) {
@@ -243,6 +250,9 @@ static void sreset_work(PowerPCCPU *cpu, void *opaque)
     SpaprFwnmiState *f = &spapr->fwnmi;
     CPUPPCState *env = &cpu->env;
 
+    if (GPOINTER_TO_SIZE(opaque) != fwnmi_generation) {
+        return;     /* the machine was reset in between */
+    }
     if (spapr->caps.fwnmi && f->sreset_addr != FWNMI_ADDR_NONE) {
         /* R3 goes to this vCPU's own slot, so resets on several vCPUs at
          * once need no interlock (LoPAPR: none for system reset). */
@@ -265,7 +275,7 @@ void spapr_system_reset_cpu(SpaprMachineState *spapr, PowerPCCPU *cpu)
     if (cpu->state == CPU_STATE_STOPPED) {
         return;     /* in firmware until start-cpu: nothing to interrupt */
     }
-    cpu_queue_work(cpu, sreset_work, NULL);
+    cpu_queue_work(cpu, sreset_work, GSIZE_TO_POINTER(fwnmi_generation));
 }
 
 /* ---- RTAS calls ---- */
