@@ -1,22 +1,26 @@
 #!/bin/sh
-# Set everything up and run all tests: the normal build, then the same
-# suite under ASan+UBSan. Ends with "N passed, N failed".
+# Set everything up and run all tests: the normal build, the same suite
+# under ASan+UBSan, and the threaded parts (unit, guest and monitor suites)
+# under TSan. Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 status=0
-run_suite() {   # $1 build dir, remaining: meson setup options
-    dir=$1; shift
+run_suite() {   # $1 build dir, $2 meson test arguments, rest: meson setup options
+    dir=$1; test_args=$2; shift 2
     if [ ! -f "$dir/build.ninja" ]; then
         meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; status=1; return; }
     fi
     ninja -C "$dir" || { status=1; return; }
-    meson test -C "$dir" --print-errorlogs --num-processes 2 || status=1
+    # shellcheck disable=SC2086
+    meson test -C "$dir" --print-errorlogs --num-processes 2 $test_args || status=1
 }
 
-run_suite build
-run_suite build-sanitize -Db_sanitize=address,undefined -Db_lundef=false
+run_suite build ""
+run_suite build-asan "" -Db_sanitize=address,undefined -Db_lundef=false
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+run_suite build-tsan "--suite unit --suite guest --suite monitor" -Db_sanitize=thread
 
-python3 scripts/count-results.py build build-sanitize
+python3 scripts/count-results.py build build-asan build-tsan
 exit $status

@@ -1,0 +1,363 @@
+/*
+ * Software CPU: run loop, decoded-page cache and its invalidation,
+ * interrupt and memory-fault slow paths.
+ *
+ * The decode cache is private to each vCPU (cpu->accel_priv), so only its
+ * own thread ever touches it. Code modification is made visible across
+ * threads through two global tables (interp-internal.h): a bitmap of the
+ * 128-byte lines something was decoded from, and per-page generation
+ * counters. A store to a marked line, icbi, or ppc_interp_invalidate()
+ * bumps the generation; a vCPU revalidates its page against it on every
+ * page entry and taken branch, and after isync, so cross-modifying code
+ * that follows the architected sequence (store; sync; icbi; isync, Book II
+ * 1.8) always sees the new instructions.
+ */
+#include "interp-internal.h"
+
+#include <stdlib.h>
+
+#define SLICE_INSNS     4096    /* exit_request is checked at least this often */
+#define SRR1_ISI_NOPTE  PPC_BIT(33)     /* Book III 6.5.5: no translation */
+#define DSISR_NOPTE     0x40000000u     /* DSISR bit 33 (32-bit register bit 1) */
+#define DSISR_STORE     0x02000000u     /* DSISR bit 38: the access was a store */
+#define DEC_NEGATIVE    0x80000000u
+
+uint8_t interp_code_lines[1u << (CODE_LINE_BITS - 3)];
+uint32_t interp_code_gen[1u << CODE_GEN_BITS];
+
+/* ---- Code-modification tracking ---- */
+
+void interp_mark_code_line(uint64_t ra)
+{
+    uint64_t line = (ra >> CODE_LINE_SHIFT) & ((1u << CODE_LINE_BITS) - 1);
+    uint8_t bit = (uint8_t)(1u << (line & 7));
+
+    if (!(__atomic_load_n(&interp_code_lines[line >> 3], __ATOMIC_RELAXED) &
+          bit)) {
+        /* Ordered before the instruction word is read: see interp_decode. */
+        __atomic_fetch_or(&interp_code_lines[line >> 3], bit,
+                          __ATOMIC_SEQ_CST);
+    }
+}
+
+void interp_bump_code_gen(uint64_t ra, uint64_t len)
+{
+    uint64_t first = ra >> GUEST_PAGE_SHIFT;
+    uint64_t last = (ra + (len ? len - 1 : 0)) >> GUEST_PAGE_SHIFT;
+    uint64_t n = last - first + 1;
+
+    if (n > (1u << CODE_GEN_BITS)) {
+        n = 1u << CODE_GEN_BITS;    /* every counter once is enough */
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        __atomic_fetch_add(&interp_code_gen[(first + i) &
+                                            ((1u << CODE_GEN_BITS) - 1)],
+                           1, __ATOMIC_SEQ_CST);
+    }
+}
+
+void ppc_interp_invalidate(uint64_t addr, uint64_t len)
+{
+    if (len == 0) {
+        return;
+    }
+    interp_bump_code_gen(addr & REAL_ADDR_MASK, len);
+}
+
+/*
+ * A store hit a line that some vCPU decoded: invalidate the page(s) and
+ * leave the fast path, so that this vCPU, too, refetches what follows.
+ */
+PPCInsn *interp_code_written(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                             uint64_t ra, uint64_t len)
+{
+    interp_bump_code_gen(ra, len);
+    return continue_at(env, next_insn_addr(run, d));
+}
+
+/* ---- Per-vCPU decoded-page cache ---- */
+
+static PPCInterpState *interp_state(PowerPCCPU *cpu, GuestMemory *ram)
+{
+    PPCInterpState *st = cpu->accel_priv;
+
+    if (!st) {
+        st = g_new0(PPCInterpState, 1);
+        cpu->accel_priv = st;
+    }
+    if (st->host != ram->host) {
+        /* Another RAM behind the same vCPU (tests): nothing is valid. */
+        for (unsigned i = 0; i < ICACHE_PAGES; i++) {
+            if (st->pages[i]) {
+                st->pages[i]->key = PAGE_KEY_NONE;
+            }
+        }
+        st->host = ram->host;
+    }
+    return st;
+}
+
+void ppc_interp_cpu_finalize(PowerPCCPU *cpu)
+{
+    PPCInterpState *st = cpu->accel_priv;
+
+    if (!st) {
+        return;
+    }
+    for (unsigned i = 0; i < ICACHE_PAGES; i++) {
+        free(st->pages[i]);
+    }
+    g_free(st);
+    cpu->accel_priv = NULL;
+}
+
+INTERP_OP(op_decode);
+INTERP_OP(op_page_end);
+
+static void page_reset(PPCDecodedPage *page, uint64_t key, uint32_t gen_index,
+                       uint32_t gen)
+{
+    page->key = key;
+    page->gen_index = gen_index;
+    page->gen = gen;
+    for (unsigned i = 0; i < INSNS_PER_PAGE; i++) {
+        page->insn[i].fn = op_decode;
+    }
+    page->insn[INSNS_PER_PAGE].fn = op_page_end;
+}
+
+static unsigned page_hash(uint64_t key)
+{
+    return ((key >> GUEST_PAGE_SHIFT) ^ ((key & 3) << 6)) & (ICACHE_PAGES - 1);
+}
+
+static PPCDecodedPage *page_lookup(PPCRun *run, uint64_t key, uint64_t ra)
+{
+    PPCDecodedPage **slot = &run->st->pages[page_hash(key)];
+    PPCDecodedPage *page = *slot;
+    uint32_t gen_index = (ra >> GUEST_PAGE_SHIFT) & ((1u << CODE_GEN_BITS) - 1);
+    uint32_t gen = __atomic_load_n(&interp_code_gen[gen_index],
+                                   __ATOMIC_ACQUIRE);
+
+    if (!page) {
+        void *mem = NULL;
+        if (posix_memalign(&mem, 64, sizeof(PPCDecodedPage)) != 0) {
+            g_error("interp: out of memory for the decode cache");
+        }
+        page = mem;
+        page->key = PAGE_KEY_NONE;
+        *slot = page;
+    }
+    if (page->key != key || page->gen != gen || page->gen_index != gen_index) {
+        page_reset(page, key, gen_index, gen);
+    }
+    return page;
+}
+
+/*
+ * Instruction fetch for env->nip, through the page cache: returns the slot
+ * to execute, or NULL when an ISI or a machine check was raised instead.
+ */
+static PPCInsn *fetch_insn(CPUPPCState *env, PPCRun *run)
+{
+    PowerPCCPU *cpu = run->cpu;
+    uint64_t nip = env->nip & run->ea_mask & ~3ULL;
+    uint64_t ra = nip & run->ra_mask;
+    uint64_t key;
+
+    env->nip = nip;
+    if (unlikely(env->msr & MSR_IR)) {
+        /* Real mode only: no translation exists for anything. */
+        ppc_cpu_do_interrupt(cpu, EXCP_ISI, nip, SRR1_ISI_NOPTE);
+        run->stop = true;
+        return NULL;
+    }
+    if (unlikely(!guest_range_valid(run->ram, ra, 4)) ||
+        unlikely(guest_poison_take(run->ram, ra, 4))) {
+        ppc_hook_machine_check_access(cpu, nip, ra, PPC_ACCESS_IFETCH);
+        run->stop = true;
+        return NULL;
+    }
+    key = (nip & ~(GUEST_PAGE_SIZE - 1)) |
+          ((env->msr & MSR_LE) ? PAGE_KEY_LE : 0) |
+          ((env->msr & MSR_SF) ? PAGE_KEY_SF : 0);
+    run->page = page_lookup(run, key, ra);
+    run->page_ea = nip & ~(GUEST_PAGE_SIZE - 1);
+    run->gen_ptr = &interp_code_gen[run->page->gen_index];
+    return &run->page->insn[(nip & (GUEST_PAGE_SIZE - 1)) >> 2];
+}
+
+/* First execution of a slot: decode the word in memory, then run it. */
+INTERP_OP(op_decode)
+{
+    uint64_t cia = insn_addr(run, d);
+    uint64_t ra = cia & run->ra_mask;
+    uint32_t raw;
+    PPCDecodeCtx ctx = {
+        .cia = cia,
+        .le = (run->page->key & PAGE_KEY_LE) != 0,
+        .sf = (run->page->key & PAGE_KEY_SF) != 0,
+        .run = run,
+    };
+
+    if (unlikely(!guest_range_valid(run->ram, ra, 4)) ||
+        unlikely(guest_poison_take(run->ram, ra, 4))) {
+        /* The page runs past the end of RAM. */
+        env->nip = cia;
+        ppc_hook_machine_check_access(run->cpu, cia, ra, PPC_ACCESS_IFETCH);
+        run->stop = true;
+        return NULL;
+    }
+    /*
+     * Mark the line before reading it: a store that misses the mark was
+     * made before our read and is therefore seen by it.
+     */
+    interp_mark_code_line(ra);
+    memcpy(&raw, run->host + ra, 4);
+    raw = ctx.le ? GUINT32_FROM_LE(raw) : GUINT32_FROM_BE(raw);
+    interp_decode(d, raw, &ctx);
+    return d->fn(env, run, d);
+}
+
+/* Sentinel after the last slot: fall through into the next page. */
+INTERP_OP(op_page_end)
+{
+    run->uncounted++;   /* not an instruction */
+    return continue_at(env, (run->page_ea + GUEST_PAGE_SIZE) & run->ea_mask);
+}
+
+/* ---- Interrupts ---- */
+
+PPCInsn *interp_raise(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                      uint64_t vector, uint64_t srr1_cause)
+{
+    uint64_t cia = insn_addr(run, d);
+
+    env->nip = cia;
+    ppc_cpu_do_interrupt(run->cpu, vector, cia, srr1_cause);
+    run->stop = true;
+    return NULL;
+}
+
+PPCInsn *interp_raise_program(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                              uint64_t cause)
+{
+    return interp_raise(env, run, d, EXCP_PROGRAM, cause);
+}
+
+PPCInsn *interp_raise_alignment(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                                uint64_t ea)
+{
+    env->dar = ea;
+    return interp_raise(env, run, d, EXCP_ALIGNMENT, 0);
+}
+
+PPCInsn *interp_op_illegal(CPUPPCState *env, PPCRun *run, PPCInsn *d)
+{
+    return interp_raise_program(env, run, d, SRR1_PROGRAM_ILLEGAL);
+}
+
+/*
+ * Data access that missed the fast path: translation on (DSI), outside
+ * RAM or poisoned (machine check through the machine's hook).
+ */
+uint8_t *interp_mem_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                         uint64_t ea, unsigned size, PPCAccessKind kind)
+{
+    uint64_t ra = ea & run->ra_mask;
+
+    if (env->msr & MSR_DR) {
+        env->dar = ea;
+        env->dsisr = DSISR_NOPTE | (kind == PPC_ACCESS_STORE ? DSISR_STORE : 0);
+        interp_raise(env, run, d, EXCP_DSI, 0);
+        return NULL;
+    }
+    if (!guest_range_valid(run->ram, ra, size) ||
+        guest_poison_take(run->ram, ra, size)) {
+        env->nip = insn_addr(run, d);
+        ppc_hook_machine_check_access(run->cpu, ea, ra, kind);
+        run->stop = true;
+        return NULL;
+    }
+    return run->host + ra;
+}
+
+/* ---- Run loop ---- */
+
+static void run_sync_mode(PPCRun *run, const CPUPPCState *env)
+{
+    bool sf = (env->msr & MSR_SF) != 0;
+
+    run->ea_mask = sf ? ~0ULL : 0xFFFFFFFFULL;
+    run->ra_mask = sf ? REAL_ADDR_MASK : 0xFFFFFFFFULL;
+    run->fast_limit = (env->msr & MSR_DR) ? 0 : run->ram->size;
+    run->stop = false;
+}
+
+/* Decrementer interrupt (Book III 6.5.11) at an instruction boundary. */
+static void check_decrementer(PowerPCCPU *cpu)
+{
+    if ((cpu->env.msr & MSR_EE) && (ppc_cpu_get_dec(cpu) & DEC_NEGATIVE)) {
+        ppc_cpu_do_interrupt(cpu, EXCP_DECREMENTER, cpu->env.nip, 0);
+    }
+}
+
+/*
+ * Execute up to @slice instructions without re-checking the mode; returns
+ * how many were executed (an instruction that raised an interrupt counts).
+ */
+static uint64_t run_slice(CPUPPCState *env, PPCRun *run, uint64_t slice)
+{
+    uint64_t left = slice;
+
+    while (left > 0) {
+        PPCInsn *d = fetch_insn(env, run);
+        if (!d) {
+            left--;             /* the fault takes the place of an insn */
+            break;
+        }
+        do {
+            d = d->fn(env, run, d);
+        } while (likely(d != NULL) && likely(--left != 0));
+        if (d) {
+            env->nip = insn_addr(run, d);
+            break;
+        }
+        left = left - 1 + run->uncounted;
+        run->uncounted = 0;
+        if (run->stop || exit_requested(run)) {
+            break;
+        }
+    }
+    return slice - left;
+}
+
+PPCInterpExit ppc_interp_run(PowerPCCPU *cpu, GuestMemory *ram, uint64_t budget)
+{
+    CPUPPCState *env = &cpu->env;
+    PPCRun run = {
+        .cpu = cpu,
+        .ram = ram,
+        .host = ram->host,
+        .st = interp_state(cpu, ram),
+    };
+    PPCInterpExit why = PPC_INTERP_EXIT_BUDGET;
+    uint64_t done = 0;
+
+    while (done < budget) {
+        if (exit_requested(&run)) {
+            why = PPC_INTERP_EXIT_REQUEST;
+            break;
+        }
+        check_decrementer(cpu);
+        run_sync_mode(&run, env);
+        done += run_slice(env, &run,
+                          MIN(budget - done, (uint64_t)SLICE_INSNS));
+        if (run.halt) {
+            why = PPC_INTERP_EXIT_HALT;
+            break;
+        }
+    }
+    cpu->icount += done;
+    return why;
+}
