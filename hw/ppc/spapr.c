@@ -50,6 +50,7 @@ static PowerPCCPU *spapr_cpu_create(SpaprMachineState *spapr, int index)
 
 static void spapr_cpu_free(PowerPCCPU *cpu)
 {
+    ppc_interp_cpu_finalize(cpu);
     g_queue_clear_full(&cpu->work, g_free);
     g_mutex_clear(&cpu->work_lock);
     g_cond_clear(&cpu->work_done);

@@ -37,6 +37,14 @@ PPCInterpExit ppc_interp_run(PowerPCCPU *cpu, GuestMemory *ram, uint64_t budget)
  */
 void ppc_interp_invalidate(uint64_t addr, uint64_t len);
 
+/**
+ * ppc_interp_cpu_finalize: free the interpreter's per-vCPU state (its
+ * decode cache, kept in cpu->accel_priv). Call when the vCPU is destroyed,
+ * from any thread, once it no longer runs. ppc_interp_run() recreates the
+ * state if it runs again.
+ */
+void ppc_interp_cpu_finalize(PowerPCCPU *cpu);
+
 /* ---- Hooks the interpreter calls, implemented by the machine ---- */
 
 /**
