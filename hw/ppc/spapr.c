@@ -141,6 +141,7 @@ static void spapr_reset_cpus(SpaprMachineState *spapr)
 static void spapr_place_firmware(SpaprMachineState *spapr)
 {
     guest_write(&spapr->ram, spapr->rtas_base, spapr_rtas_blob, RTAS_BLOB_SIZE);
+    ppc_interp_invalidate(spapr->rtas_base, RTAS_BLOB_SIZE);
     g_free(spapr->fdt);
     spapr->fdt = spapr_build_fdt(spapr);
     g_assert(spapr->fdt);   /* fixed-size tree: failure is our bug */
@@ -159,8 +160,9 @@ void spapr_machine_reset(SpaprMachineState *spapr)
             error_report("%s", err->message);
         }
     }
+    /* RAM keeps its contents across reset, so cached decodes stay valid
+     * except where the VMM writes (firmware here, kernel in the loader). */
     spapr_place_firmware(spapr);
-    ppc_interp_invalidate(0, spapr->ram_size);
 
     if (spapr->have_kernel) {
         /* Entry as a kexec'd pseries Linux expects: r3 = device tree,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hw/ppc/spapr.h"
+#include "target/ppc/interp.h"
 
 /* The original file contents, kept for reloads at reset. */
 static GBytes *kernel_image;
@@ -71,6 +72,7 @@ static int load_segment(SpaprMachineState *spapr, const ElfReader *r,
     }
     guest_write(&spapr->ram, paddr, r->data + offset, filesz);
     guest_fill(&spapr->ram, paddr + filesz, 0, memsz - filesz);
+    ppc_interp_invalidate(paddr, memsz);
     spapr->kernel_load = MIN(spapr->kernel_load, paddr);
     return 0;
 }
