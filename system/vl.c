@@ -30,6 +30,25 @@ static void console_to_endpoint(const char *buf, size_t len, void *opaque)
     char_write(opaque, buf, len);
 }
 
+/* Guest console input: stdin feeds H_GET_TERM_CHAR, bounded so a flood
+ * of input cannot grow memory without limit. */
+#define CONSOLE_INPUT_MAX 4096
+
+static gpointer console_input_thread(gpointer opaque)
+{
+    SpaprMachineState *spapr = opaque;
+    char buf[256];
+    ssize_t n;
+
+    while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0) {
+        bql_lock();
+        size_t room = CONSOLE_INPUT_MAX - MIN(spapr->console_input->len, CONSOLE_INPUT_MAX);
+        g_string_append_len(spapr->console_input, buf, (gssize)MIN((size_t)n, room));
+        bql_unlock();
+    }
+    return NULL;
+}
+
 static bool stdio_taken(const VMOptions *o)
 {
     if (o->qtest.kind == CHAR_STDIO || o->monitor.kind == CHAR_STDIO) {
@@ -68,6 +87,9 @@ static int vm_setup_console(VM *vm, GError **error)
     vm->have_serial = true;
     vm->spapr->console_write = console_to_endpoint;
     vm->spapr->console_opaque = &vm->serial;
+    if (spec.kind == CHAR_STDIO) {
+        g_thread_unref(g_thread_new("console-in", console_input_thread, vm->spapr));
+    }
     return 0;
 }
 
