@@ -220,7 +220,14 @@ void ppc_hook_machine_check_access(PowerPCCPU *cpu, uint64_t ea, uint64_t ra,
         info.dar = ea;
     }
     bql_lock();
-    spapr_mce_req_event(cpu->machine, cpu, &info);
+    if (spapr_mce_req_event(cpu->machine, cpu, &info) == SPAPR_MCE_IGNORED) {
+        /* The access cannot complete, so "nothing delivered" would make the
+         * vCPU retry it forever: a synchronous nested error is fatal. */
+        g_autofree char *reason = g_strdup_printf(
+            "nested synchronous machine check on CPU %d at NIP 0x%" G_GINT64_MODIFIER "x",
+            cpu->index, cpu->env.nip);
+        spapr_guest_panicked(cpu->machine, reason);
+    }
     bql_unlock();
     /* Delivery happens from the work queue: leave the run loop at once. */
     cpu_kick(cpu);
