@@ -250,4 +250,34 @@ void qtest_fwnmi(QTestState *qts, QTestFwnmi *out);
 /** qtest_fwnmi_pending_str: @f->pending as the protocol writes it ("3,1,2" or "-"). */
 char *qtest_fwnmi_pending_str(const QTestFwnmi *f);
 
+/*
+ * ---- library-internal ----
+ *
+ * Shared between libqtest.c (process and line protocol) and
+ * libqtest-helpers.c (the typed helpers above). Tests must not use them:
+ * they are not part of the client API and may change.
+ */
+
+/** libqtest_fail: log "libqtest: <message>" and mark the running test failed. */
+void libqtest_fail(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/**
+ * libqtest_cmd_ok: send @cmd (one line, no newline) and return the text
+ * after "OK " of its reply ("" for a bare "OK"), newly allocated; any other
+ * reply, a dead VMM or a timeout fails the test and returns NULL.
+ */
+char *libqtest_cmd_ok(QTestState *qts, const char *cmd);
+
+/**
+ * libqtest_parse_number: parse all of @s as one number (decimal, hex with
+ * 0x, or negative decimal) into *@out. Returns false if @s is not that.
+ */
+bool libqtest_parse_number(const char *s, uint64_t *out);
+
+/**
+ * libqtest_cmd_number: libqtest_cmd_ok() whose reply is one number; fails
+ * the test and returns 0 otherwise.
+ */
+uint64_t libqtest_cmd_number(QTestState *qts, const char *cmd);
+
 #endif
