@@ -44,7 +44,7 @@ static int unix_listen(CharEndpoint *ep, GError **error)
     unlink(ep->spec.path);
     /* Only the owner may talk to the VMM: create the socket file 0600.
      * Called at start-up, before any other thread exists. */
-    mode_t old = umask(077);
+    mode_t old = umask(0177);
     ret = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
     umask(old);
     if (ret < 0 || listen(fd, 1) < 0) {

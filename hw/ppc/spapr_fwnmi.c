@@ -11,6 +11,7 @@
 
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_rtas.h"
+#include "system/monitor.h"
 #include "system/trace.h"
 
 /* Reset generation: requests made before a machine reset are stale. */
@@ -189,8 +190,8 @@ static SpaprMceResult fwnmi_nested(SpaprMachineState *spapr, PowerPCCPU *cpu,
     return SPAPR_MCE_PANICKED;
 }
 
-SpaprMceResult spapr_mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
-                                   const SpaprMceInfo *info)
+static SpaprMceResult mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                                    const SpaprMceInfo *info)
 {
     SpaprFwnmiState *f = &spapr->fwnmi;
 
@@ -229,6 +230,14 @@ SpaprMceResult spapr_mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
     return SPAPR_MCE_QUEUED;
 }
 
+SpaprMceResult spapr_mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                                   const SpaprMceInfo *info)
+{
+    SpaprMceResult r = mce_req_event(spapr, cpu, info);
+    monitor_fwnmi_mce_result(spapr, cpu, info, r);   /* QMP FWNMI_MACHINE_CHECK */
+    return r;
+}
+
 static void fwnmi_release(SpaprMachineState *spapr)
 {
     SpaprFwnmiState *f = &spapr->fwnmi;
@@ -239,6 +248,7 @@ static void fwnmi_release(SpaprMachineState *spapr)
     f->count.interlocks++;
     if (next) {
         fwnmi_assign(spapr, next);
+        monitor_fwnmi_event(spapr, next->cpu_index, "fwnmi", &next->info);
     }
 }
 

@@ -7,6 +7,7 @@
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_rtas.h"
 #include "system/bql.h"
+#include "system/monitor.h"
 #include "system/trace.h"
 #include "target/ppc/interp.h"
 
@@ -206,7 +207,9 @@ void ppc_hook_machine_check_access(PowerPCCPU *cpu, uint64_t ea, uint64_t ra,
 {
     SpaprMceInfo info = {
         .nip = cpu->env.nip,
-        .recovered = true,   /* the access was suppressed: nothing corrupted */
+        /* The access was suppressed and nothing corrupted, so recovered,
+         * unless the monitor poisoned the page saying otherwise. */
+        .recovered = monitor_memory_error_recovered(ra),
         .ea_known = true,
         .ra_known = true,
         .ra = ra,

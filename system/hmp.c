@@ -1,0 +1,419 @@
+/*
+ * HMP: the human monitor. One command per line, words separated by
+ * blanks, numbers in C notation (0x... hexadecimal). Output is plain text
+ * lines; errors read "Error: ..." and unknown commands
+ * "unknown command: 'NAME'", as in QEMU.
+ */
+#include "system/monitor.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "hw/ppc/spapr.h"
+#include "system/bql.h"
+#include "monitor-internal.h"
+
+typedef struct HmpContext {
+    SpaprMachineState *spapr;
+    int cpu;                    /* the monitor's current vCPU */
+    GString *out;
+    MonitorAction action;
+} HmpContext;
+
+typedef void (*HmpFn)(HmpContext *ctx, char **argv, int argc);
+
+typedef struct HmpCmd {
+    const char *names;          /* "cont|c" */
+    const char *params;
+    const char *help;
+    int min_args, max_args;     /* words after the command name */
+    HmpFn fn;
+} HmpCmd;
+
+static void hmp_error(HmpContext *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void hmp_error(HmpContext *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_string_append(ctx->out, "Error: ");
+    g_string_append_vprintf(ctx->out, fmt, ap);
+    g_string_append_c(ctx->out, '\n');
+    va_end(ap);
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!s || !*s || *s == '-') {
+        return false;
+    }
+    errno = 0;
+    *out = g_ascii_strtoull(s, &end, 0);
+    return errno == 0 && *end == '\0';
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+    static const char *const yes[] = { "1", "on", "yes", "true" };
+    static const char *const no[] = { "0", "off", "no", "false" };
+    for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
+        if (!g_ascii_strcasecmp(s, yes[i])) {
+            *out = true;
+            return true;
+        }
+        if (!g_ascii_strcasecmp(s, no[i])) {
+            *out = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+static PowerPCCPU *parse_cpu(HmpContext *ctx, const char *s)
+{
+    uint64_t index;
+    PowerPCCPU *cpu = NULL;
+    if (parse_u64(s, &index) && index <= INT32_MAX) {
+        cpu = spapr_cpu_by_index(ctx->spapr, (int64_t)index);
+    }
+    if (!cpu) {
+        hmp_error(ctx, "invalid CPU '%s' (0..%d)", s, ctx->spapr->smp_cpus - 1);
+    }
+    return cpu;
+}
+
+/* ---- info ---- */
+
+static void info_status(HmpContext *ctx, char **argv, int argc)
+{
+    g_autofree char *text = mon_status_text(ctx->spapr);
+    g_string_append_printf(ctx->out, "%s\n", text);
+}
+
+static const char *cpu_state_name(PPCCPURunState state)
+{
+    switch (state) {
+    case CPU_STATE_STOPPED:
+        return "stopped";
+    case CPU_STATE_RUNNING:
+        return "running";
+    case CPU_STATE_HALTED:
+        return "halted";
+    }
+    return "unknown";
+}
+
+static void dump_registers(HmpContext *ctx, PowerPCCPU *cpu)
+{
+    MonCpuSnapshot snap;
+    g_autoptr(GError) err = NULL;
+    GString *o = ctx->out;
+
+    if (!mon_cpu_snapshot(ctx->spapr, cpu, &snap, &err)) {
+        hmp_error(ctx, "%s", err->message);
+        return;
+    }
+    const CPUPPCState *env = &snap.env;
+    g_string_append_printf(o, "NIP %016" PRIx64 "   LR %016" PRIx64 " CTR %016" PRIx64
+                           " XER %016" PRIx64 " CPU#%d\n",
+                           env->nip, env->lr, env->ctr, env->xer, cpu->index);
+    g_string_append_printf(o, "MSR %016" PRIx64 " LPCR %016" PRIx64 " PVR %08" PRIx32
+                           " state %s\n", env->msr, env->lpcr, env->pvr,
+                           cpu_state_name(snap.state));
+    for (int i = 0; i < 32; i++) {
+        if (i % 4 == 0) {
+            g_string_append_printf(o, "GPR%02d", i);
+        }
+        g_string_append_printf(o, " %016" PRIx64, env->gpr[i]);
+        if (i % 4 == 3) {
+            g_string_append_c(o, '\n');
+        }
+    }
+    g_string_append_printf(o, "CR %08" PRIx32 "\n", env->cr);
+    g_string_append_printf(o, "SRR0 %016" PRIx64 " SRR1 %016" PRIx64 "\n",
+                           env->srr0, env->srr1);
+    g_string_append_printf(o, "DAR %016" PRIx64 " DSISR %08" PRIx32 " CFAR %016" PRIx64
+                           " DEC %08" PRIx32 "\n", env->dar, env->dsisr, env->cfar, snap.dec);
+    g_string_append_printf(o, "SPRG0 %016" PRIx64 " SPRG1 %016" PRIx64 " SPRG2 %016" PRIx64
+                           " SPRG3 %016" PRIx64 "\n",
+                           env->sprg[0], env->sprg[1], env->sprg[2], env->sprg[3]);
+}
+
+static void info_registers(HmpContext *ctx, char **argv, int argc)
+{
+    SpaprMachineState *spapr = ctx->spapr;
+
+    if (argc > 1 && !strcmp(argv[1], "-a")) {
+        for (int i = 0; i < spapr->smp_cpus; i++) {
+            dump_registers(ctx, spapr->cpus[i]);
+        }
+        return;
+    }
+    PowerPCCPU *cpu = argc > 1 ? parse_cpu(ctx, argv[1])
+                               : spapr_cpu_by_index(spapr, ctx->cpu);
+    if (cpu) {
+        dump_registers(ctx, cpu);
+    }
+}
+
+static void info_cpus(HmpContext *ctx, char **argv, int argc)
+{
+    SpaprMachineState *spapr = ctx->spapr;
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        g_string_append_printf(ctx->out, "%c CPU #%d: thread_id=%" PRId64 "\n",
+                               i == ctx->cpu ? '*' : ' ', i,
+                               mon_cpu_thread_id(spapr, spapr->cpus[i]));
+    }
+}
+
+static void info_fwnmi(HmpContext *ctx, char **argv, int argc)
+{
+    SpaprMachineState *spapr = ctx->spapr;
+    SpaprFwnmiState *f = &spapr->fwnmi;
+    GString *o = ctx->out;
+
+    g_string_append_printf(o, "FWNMI: %s\n", spapr->caps.fwnmi ? "enabled (cap-fwnmi=on)"
+                                                              : "disabled (cap-fwnmi=off)");
+    if (f->sreset_addr == FWNMI_ADDR_NONE) {
+        g_string_append(o, "system reset handler: not registered\n");
+    } else {
+        g_string_append_printf(o, "system reset handler: 0x%" PRIx64 "\n", f->sreset_addr);
+    }
+    if (f->mce_addr == FWNMI_ADDR_NONE) {
+        g_string_append(o, "machine check handler: not registered\n");
+    } else {
+        g_string_append_printf(o, "machine check handler: 0x%" PRIx64 "\n", f->mce_addr);
+    }
+    if (f->interlock_holder == FWNMI_HOLDER_NONE) {
+        g_string_append(o, "interlock: free\n");
+    } else {
+        g_string_append_printf(o, "interlock: held by CPU %d%s\n", f->interlock_holder,
+                               f->holder_entered ? "" : " (delivery in progress)");
+    }
+    g_string_append(o, "pending:");
+    if (g_queue_is_empty(&f->pending)) {
+        g_string_append(o, " none");
+    }
+    for (GList *l = f->pending.head; l; l = l->next) {
+        g_string_append_printf(o, " %d", ((SpaprMceRequest *)l->data)->cpu_index);
+    }
+    g_string_append_printf(o, "\ndelivered %" PRIu64 " legacy %" PRIu64 " queued %" PRIu64
+                           " nested %" PRIu64 " interlocks %" PRIu64 " sresets %" PRIu64
+                           " dropped %" PRIu64 "\n",
+                           f->count.delivered, f->count.legacy, f->count.queued,
+                           f->count.nested, f->count.interlocks, f->count.sresets,
+                           f->count.dropped);
+}
+
+static void info_version(HmpContext *ctx, char **argv, int argc)
+{
+    g_string_append_printf(ctx->out, "%d.%d.%d (%s)\n", MONITOR_VERSION_MAJOR,
+                           MONITOR_VERSION_MINOR, MONITOR_VERSION_MICRO, MONITOR_PACKAGE);
+}
+
+static const HmpCmd info_cmds[] = {
+    { "status", "", "show the current VM status (running|paused)", 0, 0, info_status },
+    { "registers", "[-a|CPU]", "show the cpu registers (-a: all CPUs)", 0, 1, info_registers },
+    { "cpus", "", "show infos for each CPU", 0, 0, info_cpus },
+    { "fwnmi", "", "show FWNMI registration, interlock, pending machine checks and counters",
+      0, 0, info_fwnmi },
+    { "version", "", "show the version of QEMU", 0, 0, info_version },
+};
+
+/* ---- commands ---- */
+
+static void cmd_help(HmpContext *ctx, char **argv, int argc);
+static void cmd_info(HmpContext *ctx, char **argv, int argc);
+
+static void cmd_stop(HmpContext *ctx, char **argv, int argc)
+{
+    mon_stop(ctx->spapr);
+}
+
+static void cmd_cont(HmpContext *ctx, char **argv, int argc)
+{
+    g_autoptr(GError) err = NULL;
+    if (!mon_cont(ctx->spapr, &err)) {
+        hmp_error(ctx, "%s", err->message);
+    }
+}
+
+static void cmd_system_reset(HmpContext *ctx, char **argv, int argc)
+{
+    mon_system_reset(ctx->spapr);
+}
+
+static void cmd_quit(HmpContext *ctx, char **argv, int argc)
+{
+    mon_quit_prepare(ctx->spapr);
+    ctx->action = MON_ACTION_QUIT;
+}
+
+static void cmd_nmi(HmpContext *ctx, char **argv, int argc)
+{
+    mon_inject_nmi(ctx->spapr);
+}
+
+static void cmd_mce(HmpContext *ctx, char **argv, int argc)
+{
+    uint64_t srr1, dsisr, dar;
+    bool recovered;
+    PowerPCCPU *cpu = parse_cpu(ctx, argv[1]);
+
+    if (!cpu) {
+        return;
+    }
+    if (!parse_u64(argv[2], &srr1)) {
+        hmp_error(ctx, "invalid SRR1 '%s'", argv[2]);
+        return;
+    }
+    if (!parse_u64(argv[3], &dsisr) || dsisr > UINT32_MAX) {
+        hmp_error(ctx, "invalid DSISR '%s' (32 bits)", argv[3]);
+        return;
+    }
+    if (!parse_u64(argv[4], &dar)) {
+        hmp_error(ctx, "invalid DAR '%s'", argv[4]);
+        return;
+    }
+    if (!parse_bool(argv[5], &recovered)) {
+        hmp_error(ctx, "invalid RECOVERED '%s' (0 or 1)", argv[5]);
+        return;
+    }
+    SpaprMceInfo info = {
+        .srr1 = srr1, .dsisr = (uint32_t)dsisr, .dar = dar, .recovered = recovered,
+    };
+    SpaprMceResult r = mon_inject_mce(ctx->spapr, cpu, &info);
+    g_string_append_printf(ctx->out, "Machine check on CPU %d: %s\n", cpu->index,
+                           spapr_mce_result_name(r));
+}
+
+static const HmpCmd hmp_cmds[] = {
+    { "help|?", "[cmd]", "show the help", 0, 1, cmd_help },
+    { "info", "[subcommand]", "show various information about the system state",
+      0, 2, cmd_info },
+    { "stop|s", "", "stop emulation", 0, 0, cmd_stop },
+    { "cont|c", "", "resume emulation", 0, 0, cmd_cont },
+    { "system_reset", "", "reset the system", 0, 0, cmd_system_reset },
+    { "nmi", "", "inject an NMI (system reset on every CPU, through FWNMI when registered)",
+      0, 0, cmd_nmi },
+    { "mce", "CPU SRR1 DSISR DAR RECOVERED",
+      "inject a machine check on CPU (RECOVERED: 0 or 1)", 5, 5, cmd_mce },
+    { "quit|q", "", "quit the emulator", 0, 0, cmd_quit },
+};
+
+static bool name_matches(const char *names, const char *word)
+{
+    g_auto(GStrv) alts = g_strsplit(names, "|", -1);
+    for (char **a = alts; *a; a++) {
+        if (!strcmp(*a, word)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const HmpCmd *find_cmd(const HmpCmd *table, size_t n, const char *word)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (name_matches(table[i].names, word)) {
+            return &table[i];
+        }
+    }
+    return NULL;
+}
+
+static void print_help_line(GString *out, const char *prefix, const HmpCmd *c)
+{
+    g_string_append_printf(out, "%s%s%s%s -- %s\n", prefix, c->names, *c->params ? " " : "",
+                           c->params, c->help);
+}
+
+static void cmd_help(HmpContext *ctx, char **argv, int argc)
+{
+    const HmpCmd *c = argc > 1 ? find_cmd(hmp_cmds, G_N_ELEMENTS(hmp_cmds), argv[1]) : NULL;
+
+    if (argc > 1 && !c) {
+        g_string_append_printf(ctx->out, "unknown command: '%s'\n", argv[1]);
+        return;
+    }
+    if (c && c->fn == cmd_info) {
+        for (size_t i = 0; i < G_N_ELEMENTS(info_cmds); i++) {
+            print_help_line(ctx->out, "info ", &info_cmds[i]);
+        }
+        return;
+    }
+    if (c) {
+        print_help_line(ctx->out, "", c);
+        return;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(hmp_cmds); i++) {
+        print_help_line(ctx->out, "", &hmp_cmds[i]);
+    }
+}
+
+static void run_cmd(HmpContext *ctx, const HmpCmd *c, const char *prefix, char **argv,
+                    int argc)
+{
+    if (argc - 1 < c->min_args || argc - 1 > c->max_args) {
+        hmp_error(ctx, "usage: %s%s%s%s", prefix, argv[0], *c->params ? " " : "", c->params);
+        return;
+    }
+    c->fn(ctx, argv, argc);
+}
+
+static void cmd_info(HmpContext *ctx, char **argv, int argc)
+{
+    if (argc == 1) {
+        for (size_t i = 0; i < G_N_ELEMENTS(info_cmds); i++) {
+            print_help_line(ctx->out, "info ", &info_cmds[i]);
+        }
+        return;
+    }
+    const HmpCmd *c = find_cmd(info_cmds, G_N_ELEMENTS(info_cmds), argv[1]);
+    if (!c) {
+        g_string_append_printf(ctx->out, "unknown command: 'info %s'\n", argv[1]);
+        return;
+    }
+    run_cmd(ctx, c, "info ", argv + 1, argc - 1);
+}
+
+char *hmp_banner(void)
+{
+    return g_strdup_printf("QEMU %d.%d.%d monitor - type 'help' for more information\n",
+                           MONITOR_VERSION_MAJOR, MONITOR_VERSION_MINOR,
+                           MONITOR_VERSION_MICRO);
+}
+
+MonitorAction hmp_execute_locked(SpaprMachineState *spapr, const char *line,
+                                 int default_cpu, GString *out)
+{
+    g_auto(GStrv) argv = g_strsplit_set(line, " \t", -1);
+    HmpContext ctx = { .spapr = spapr, .cpu = default_cpu, .out = out };
+    int argc = 0;
+
+    /* Drop the empty words that runs of blanks leave. */
+    for (int i = 0; argv[i]; i++) {
+        if (argv[i][0]) {
+            argv[argc++] = argv[i];
+        } else {
+            g_free(argv[i]);
+        }
+    }
+    argv[argc] = NULL;
+    if (argc == 0) {
+        return MON_ACTION_NONE;
+    }
+    if (argc > 8) {
+        /* Every command takes a handful of words: avoid a long usage line. */
+        hmp_error(&ctx, "too many arguments");
+        return MON_ACTION_NONE;
+    }
+    const HmpCmd *c = find_cmd(hmp_cmds, G_N_ELEMENTS(hmp_cmds), argv[0]);
+    if (!c) {
+        g_string_append_printf(out, "unknown command: '%s'\n", argv[0]);
+        return MON_ACTION_NONE;
+    }
+    run_cmd(&ctx, c, "", argv, argc);
+    return ctx.action;
+}
