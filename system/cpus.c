@@ -76,10 +76,14 @@ static gpointer vcpu_thread(gpointer opaque)
 
 void cpus_start_threads(SpaprMachineState *spapr)
 {
+    /* Mark every vCPU threaded before any thread starts: a running vCPU
+     * may queue work for the others (H_SET_MODE) right away. */
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        spapr->cpus[i]->has_thread = true;
+    }
     for (int i = 0; i < spapr->smp_cpus; i++) {
         PowerPCCPU *cpu = spapr->cpus[i];
         g_autofree char *name = g_strdup_printf("vcpu%d", i);
-        cpu->has_thread = true;
         cpu->thread = g_thread_new(name, vcpu_thread, cpu);
     }
 }

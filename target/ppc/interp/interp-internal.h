@@ -313,26 +313,54 @@ static ALWAYS_INLINE PPCInsn *store_done(CPUPPCState *env, PPCRun *run,
     return d + 1;
 }
 
-/* Endian-converting memory accessors; @size is a compile-time constant. */
+/*
+ * Endian-converting guest memory accessors; @size is a compile-time
+ * constant. Naturally aligned accesses are single-copy atomic on Power
+ * (Book II 1.4), and other vCPU threads may access the same location
+ * concurrently: they are relaxed atomics (plain moves on x86, and what
+ * makes the sync/lwsync fences meaningful). Misaligned ones are not
+ * atomic on Power either and are copied bytewise.
+ */
+#define DEFINE_RAW_ACCESS(bits)                                             \
+    static ALWAYS_INLINE uint##bits##_t raw_load##bits(const uint8_t *p)    \
+    {                                                                       \
+        uint##bits##_t v;                                                   \
+        if (likely(((uintptr_t)p & (bits / 8 - 1)) == 0)) {                \
+            return __atomic_load_n((const uint##bits##_t *)p,               \
+                                   __ATOMIC_RELAXED);                       \
+        }                                                                   \
+        memcpy(&v, p, sizeof(v));                                           \
+        return v;                                                           \
+    }                                                                       \
+    static ALWAYS_INLINE void raw_store##bits(uint8_t *p, uint##bits##_t v) \
+    {                                                                       \
+        if (likely(((uintptr_t)p & (bits / 8 - 1)) == 0)) {                \
+            __atomic_store_n((uint##bits##_t *)p, v, __ATOMIC_RELAXED);     \
+        } else {                                                            \
+            memcpy(p, &v, sizeof(v));                                       \
+        }                                                                   \
+    }
+
+DEFINE_RAW_ACCESS(16)
+DEFINE_RAW_ACCESS(32)
+DEFINE_RAW_ACCESS(64)
+
 static ALWAYS_INLINE uint64_t mem_load(const uint8_t *p, unsigned size,
                                        bool le)
 {
     switch (size) {
     case 1:
-        return *p;
+        return __atomic_load_n(p, __ATOMIC_RELAXED);
     case 2: {
-        uint16_t v;
-        memcpy(&v, p, 2);
+        uint16_t v = raw_load16(p);
         return le ? GUINT16_FROM_LE(v) : GUINT16_FROM_BE(v);
     }
     case 4: {
-        uint32_t v;
-        memcpy(&v, p, 4);
+        uint32_t v = raw_load32(p);
         return le ? GUINT32_FROM_LE(v) : GUINT32_FROM_BE(v);
     }
     default: {
-        uint64_t v;
-        memcpy(&v, p, 8);
+        uint64_t v = raw_load64(p);
         return le ? GUINT64_FROM_LE(v) : GUINT64_FROM_BE(v);
     }
     }
@@ -343,25 +371,19 @@ static ALWAYS_INLINE void mem_store(uint8_t *p, unsigned size, bool le,
 {
     switch (size) {
     case 1:
-        *p = (uint8_t)val;
+        __atomic_store_n(p, (uint8_t)val, __ATOMIC_RELAXED);
         break;
-    case 2: {
-        uint16_t v = le ? GUINT16_TO_LE((uint16_t)val)
-                        : GUINT16_TO_BE((uint16_t)val);
-        memcpy(p, &v, 2);
+    case 2:
+        raw_store16(p, le ? GUINT16_TO_LE((uint16_t)val)
+                          : GUINT16_TO_BE((uint16_t)val));
         break;
-    }
-    case 4: {
-        uint32_t v = le ? GUINT32_TO_LE((uint32_t)val)
-                        : GUINT32_TO_BE((uint32_t)val);
-        memcpy(p, &v, 4);
+    case 4:
+        raw_store32(p, le ? GUINT32_TO_LE((uint32_t)val)
+                          : GUINT32_TO_BE((uint32_t)val));
         break;
-    }
-    default: {
-        uint64_t v = le ? GUINT64_TO_LE(val) : GUINT64_TO_BE(val);
-        memcpy(p, &v, 8);
+    default:
+        raw_store64(p, le ? GUINT64_TO_LE(val) : GUINT64_TO_BE(val));
         break;
-    }
     }
 }
 

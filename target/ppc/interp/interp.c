@@ -67,10 +67,19 @@ void ppc_interp_invalidate(uint64_t addr, uint64_t len)
 /*
  * A store hit a line that some vCPU decoded: invalidate the page(s) and
  * leave the fast path, so that this vCPU, too, refetches what follows.
+ * The marks are cleared first (a vCPU that decodes the line again marks
+ * it again before reading it), so code pages recycled as data stop
+ * paying for this after the first store.
  */
 PPCInsn *interp_code_written(CPUPPCState *env, PPCRun *run, PPCInsn *d,
                              uint64_t ra, uint64_t len)
 {
+    for (uint64_t line = ra >> CODE_LINE_SHIFT;
+         line <= (ra + len - 1) >> CODE_LINE_SHIFT; line++) {
+        uint64_t bit = line & ((1u << CODE_LINE_BITS) - 1);
+        __atomic_fetch_and(&interp_code_lines[bit >> 3],
+                           (uint8_t)~(1u << (bit & 7)), __ATOMIC_SEQ_CST);
+    }
     interp_bump_code_gen(ra, len);
     return continue_at(env, next_insn_addr(run, d));
 }
@@ -213,8 +222,7 @@ INTERP_OP(op_decode)
      * made before our read and is therefore seen by it.
      */
     interp_mark_code_line(ra);
-    memcpy(&raw, run->host + ra, 4);
-    raw = ctx.le ? GUINT32_FROM_LE(raw) : GUINT32_FROM_BE(raw);
+    raw = (uint32_t)mem_load(run->host + ra, 4, ctx.le);
     interp_decode(d, raw, &ctx);
     return d->fn(env, run, d);
 }

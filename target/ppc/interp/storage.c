@@ -250,7 +250,10 @@ INTERP_OP(op_dcbz)
     if (!p) {
         return NULL;
     }
-    memset(p, 0, CACHE_BLOCK);
+    /* Doubleword stores: concurrent readers see whole old or new words. */
+    for (unsigned i = 0; i < CACHE_BLOCK; i += 8) {
+        mem_store(p + i, 8, false, 0);
+    }
     return store_done(env, run, d, p, CACHE_BLOCK);
 }
 
