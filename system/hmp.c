@@ -6,11 +6,11 @@
  */
 #include "system/monitor.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "hw/ppc/spapr.h"
+#include "qemu/cutils.h"
 #include "system/bql.h"
 #include "monitor-internal.h"
 
@@ -42,17 +42,6 @@ static void hmp_error(HmpContext *ctx, const char *fmt, ...)
     va_end(ap);
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!s || !*s || *s == '-') {
-        return false;
-    }
-    errno = 0;
-    *out = g_ascii_strtoull(s, &end, 0);
-    return errno == 0 && *end == '\0';
-}
-
 static bool parse_bool(const char *s, bool *out)
 {
     static const char *const yes[] = { "1", "on", "yes", "true" };
@@ -74,7 +63,7 @@ static PowerPCCPU *parse_cpu(HmpContext *ctx, const char *s)
 {
     uint64_t index;
     PowerPCCPU *cpu = NULL;
-    if (parse_u64(s, &index) && index <= INT32_MAX) {
+    if (qemu_parse_u64(s, &index) && index <= INT32_MAX) {
         cpu = spapr_cpu_by_index(ctx->spapr, (int64_t)index);
     }
     if (!cpu) {
@@ -264,15 +253,15 @@ static void cmd_mce(HmpContext *ctx, char **argv, int argc)
     if (!cpu) {
         return;
     }
-    if (!parse_u64(argv[2], &srr1)) {
+    if (!qemu_parse_u64(argv[2], &srr1)) {
         hmp_error(ctx, "invalid SRR1 '%s'", argv[2]);
         return;
     }
-    if (!parse_u64(argv[3], &dsisr) || dsisr > UINT32_MAX) {
+    if (!qemu_parse_u64(argv[3], &dsisr) || dsisr > UINT32_MAX) {
         hmp_error(ctx, "invalid DSISR '%s' (32 bits)", argv[3]);
         return;
     }
-    if (!parse_u64(argv[4], &dar)) {
+    if (!qemu_parse_u64(argv[4], &dar)) {
         hmp_error(ctx, "invalid DAR '%s'", argv[4]);
         return;
     }
@@ -388,19 +377,10 @@ char *hmp_banner(void)
 MonitorAction hmp_execute_locked(SpaprMachineState *spapr, const char *line,
                                  int default_cpu, GString *out)
 {
-    g_auto(GStrv) argv = g_strsplit_set(line, " \t", -1);
+    int argc;
+    g_auto(GStrv) argv = qemu_split_words(line, &argc);
     HmpContext ctx = { .spapr = spapr, .cpu = default_cpu, .out = out };
-    int argc = 0;
 
-    /* Drop the empty words that runs of blanks leave. */
-    for (int i = 0; argv[i]; i++) {
-        if (argv[i][0]) {
-            argv[argc++] = argv[i];
-        } else {
-            g_free(argv[i]);
-        }
-    }
-    argv[argc] = NULL;
     if (argc == 0) {
         return MON_ACTION_NONE;
     }

@@ -1,7 +1,8 @@
 /*
  * Monitor internals shared by system/monitor.c (endpoints, threads, output
- * queues, events), system/qmp.c (QMP protocol and commands) and
- * system/hmp.c (human monitor).
+ * queues, events), system/qmp.c (QMP protocol and dispatch),
+ * system/qmp-cmds.c (QMP commands and the machine operations they share
+ * with HMP) and system/hmp.c (human monitor).
  *
  * Threads: every endpoint has a reader thread (it parses input and runs
  * the commands, taking the BQL around each one) and a writer thread that
@@ -66,7 +67,58 @@ char *qmp_error_line(MonErrorClass cls, const char *desc);
  */
 char *qmp_format_event(const char *name, const char *data_json);
 
-/* ---- machine operations shared by QMP and HMP (system/qmp.c), BQL held ---- */
+/* ---- JSON helpers for the commands (system/qmp.c) ---- */
+
+/**
+ * qmp_json_text: @node as JSON text with QEMU's separators (", " and
+ * ": "), so that replies read byte for byte as QEMU's; a newline at the
+ * end when @newline.
+ */
+char *qmp_json_text(JsonNode *node, bool newline);
+/** qmp_add_int, qmp_add_bool, qmp_add_str: member @name of the open object. */
+void qmp_add_int(JsonBuilder *b, const char *name, int64_t value);
+void qmp_add_bool(JsonBuilder *b, const char *name, bool value);
+void qmp_add_str(JsonBuilder *b, const char *name, const char *value);
+/** qmp_empty_object: a new {} node ("return": {}). */
+JsonNode *qmp_empty_object(void);
+/** qmp_add_version: the {"qemu": {...}, "package": ...} object (greeting, query-version). */
+void qmp_add_version(JsonBuilder *b);
+
+/* ---- QMP commands (system/qmp-cmds.c) ---- */
+
+/* What a command sees of its session. */
+typedef struct QmpContext {
+    SpaprMachineState *spapr;
+    MonitorAction action;
+} QmpContext;
+
+typedef enum QmpArgType {
+    QMP_ARG_INT,
+    QMP_ARG_BOOL,
+    QMP_ARG_STR,
+    QMP_ARG_STR_LIST,
+} QmpArgType;
+
+/* One member of "arguments": system/qmp.c checks them before the call. */
+typedef struct QmpArgSpec {
+    const char *name;
+    QmpArgType type;
+    bool optional;
+} QmpArgSpec;
+
+/* Returns the "return" value, or NULL with @error set. BQL held. */
+typedef JsonNode *(*QmpHandler)(QmpContext *ctx, JsonObject *args, GError **error);
+
+typedef struct QmpCommand {
+    const char *name;
+    QmpHandler fn;
+    const QmpArgSpec *args;     /* NULL-name terminated, or NULL for none */
+} QmpCommand;
+
+/** qmp_find_command: the command named @name, or NULL. */
+const QmpCommand *qmp_find_command(const char *name);
+
+/* ---- machine operations shared by QMP and HMP (system/qmp-cmds.c), BQL held ---- */
 
 /** mon_stop: pause the machine and return once every vCPU is parked. */
 void mon_stop(SpaprMachineState *spapr);

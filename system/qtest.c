@@ -9,13 +9,13 @@
  */
 #include "system/qtest.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_rtas.h"
+#include "qemu/cutils.h"
 #include "system/bql.h"
 #include "system/clock.h"
 #include "system/cpus.h"
@@ -34,40 +34,10 @@ typedef struct QtestCmd {
 
 #define FAIL(...) g_strdup_printf("FAIL " __VA_ARGS__)
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!s || !*s || *s == '-') {
-        return false;
-    }
-    errno = 0;
-    *out = g_ascii_strtoull(s, &end, 0);
-    return errno == 0 && *end == '\0';
-}
-
-static bool parse_i64(const char *s, int64_t *out)
-{
-    char *end;
-    if (!s || !*s) {
-        return false;
-    }
-    errno = 0;
-    *out = g_ascii_strtoll(s, &end, 0);
-    if (errno == 0 && *end == '\0') {
-        return true;
-    }
-    uint64_t u;             /* also accept 0xffffffffffffffff style */
-    if (parse_u64(s, &u)) {
-        *out = (int64_t)u;
-        return true;
-    }
-    return false;
-}
-
 static PowerPCCPU *parse_cpu(SpaprMachineState *spapr, const char *s)
 {
     int64_t index;
-    return parse_i64(s, &index) ? spapr_cpu_by_index(spapr, index) : NULL;
+    return qemu_parse_i64(s, &index) ? spapr_cpu_by_index(spapr, index) : NULL;
 }
 
 static void invalidate_code(uint64_t addr, uint64_t len)
@@ -93,7 +63,7 @@ static char *cmd_readx(SpaprMachineState *spapr, char **argv, int argc)
     uint8_t bytes[8];
     int size = access_size(argv[0]);
 
-    if (!parse_u64(argv[1], &addr)) {
+    if (!qemu_parse_u64(argv[1], &addr)) {
         return FAIL("bad address '%s'", argv[1]);
     }
     if (guest_read(&spapr->ram, addr, bytes, size) < 0) {
@@ -112,10 +82,10 @@ static char *cmd_writex(SpaprMachineState *spapr, char **argv, int argc)
     uint8_t bytes[8];
     int size = access_size(argv[0]);
 
-    if (!parse_u64(argv[1], &addr)) {
+    if (!qemu_parse_u64(argv[1], &addr)) {
         return FAIL("bad address '%s'", argv[1]);
     }
-    if (!parse_u64(argv[2], &value) || (size < 8 && value >> (size * 8))) {
+    if (!qemu_parse_u64(argv[2], &value) || (size < 8 && value >> (size * 8))) {
         return FAIL("bad %d-byte value '%s'", size, argv[2]);
     }
     for (int i = 0; i < size; i++) {
@@ -131,10 +101,10 @@ static char *cmd_writex(SpaprMachineState *spapr, char **argv, int argc)
 static char *parse_xfer(SpaprMachineState *spapr, char **argv, uint64_t *addr,
                         uint64_t *len)
 {
-    if (!parse_u64(argv[1], addr)) {
+    if (!qemu_parse_u64(argv[1], addr)) {
         return FAIL("bad address '%s'", argv[1]);
     }
-    if (!parse_u64(argv[2], len) || *len > QTEST_MAX_XFER) {
+    if (!qemu_parse_u64(argv[2], len) || *len > QTEST_MAX_XFER) {
         return FAIL("bad size '%s' (at most %u bytes)", argv[2], QTEST_MAX_XFER);
     }
     if (!guest_range_valid(&spapr->ram, *addr, *len)) {
@@ -234,7 +204,7 @@ static char *cmd_memset(SpaprMachineState *spapr, char **argv, int argc)
     if (err) {
         return err;
     }
-    if (!parse_u64(argv[3], &byte) || byte > 0xff) {
+    if (!qemu_parse_u64(argv[3], &byte) || byte > 0xff) {
         return FAIL("bad byte value '%s'", argv[3]);
     }
     guest_fill(&spapr->ram, addr, (int)byte, len);
@@ -252,8 +222,8 @@ static char *run_rtas(SpaprMachineState *spapr, PowerPCCPU *cpu, char **argv)
     if (!token) {
         return FAIL("unknown RTAS call '%s'", argv[0]);
     }
-    if (!parse_u64(argv[1], &nargs) || !parse_u64(argv[2], &args) ||
-        !parse_u64(argv[3], &nret) || !parse_u64(argv[4], &rets) ||
+    if (!qemu_parse_u64(argv[1], &nargs) || !qemu_parse_u64(argv[2], &args) ||
+        !qemu_parse_u64(argv[3], &nret) || !qemu_parse_u64(argv[4], &rets) ||
         nargs > UINT32_MAX || nret > UINT32_MAX) {
         return FAIL("usage: rtas NAME NARGS ARGS_ADDR NRET RETS_ADDR");
     }
@@ -281,7 +251,7 @@ static char *cmd_rtas_cpu(SpaprMachineState *spapr, char **argv, int argc)
 static char *cmd_clock_step(SpaprMachineState *spapr, char **argv, int argc)
 {
     int64_t ns = 0;
-    if (argc > 1 && (!parse_i64(argv[1], &ns) || ns < 0)) {
+    if (argc > 1 && (!qemu_parse_i64(argv[1], &ns) || ns < 0)) {
         return FAIL("bad nanoseconds '%s'", argv[1]);
     }
     return g_strdup_printf("OK %" PRId64, vm_clock_step(ns));
@@ -290,7 +260,7 @@ static char *cmd_clock_step(SpaprMachineState *spapr, char **argv, int argc)
 static char *cmd_clock_set(SpaprMachineState *spapr, char **argv, int argc)
 {
     int64_t ns;
-    if (!parse_i64(argv[1], &ns) || ns < 0) {
+    if (!qemu_parse_i64(argv[1], &ns) || ns < 0) {
         return FAIL("bad nanoseconds '%s'", argv[1]);
     }
     return g_strdup_printf("OK %" PRId64, vm_clock_set(ns));
@@ -323,7 +293,7 @@ static char *cmd_cpu_set(SpaprMachineState *spapr, char **argv, int argc)
     if (!cpu) {
         return FAIL("no CPU '%s'", argv[1]);
     }
-    if (!parse_i64(argv[3], &value)) {
+    if (!qemu_parse_i64(argv[3], &value)) {
         return FAIL("bad value '%s'", argv[3]);
     }
     if (ppc_cpu_set_reg(cpu, argv[2], (uint64_t)value) < 0) {
@@ -368,9 +338,9 @@ static char *cmd_mce(SpaprMachineState *spapr, char **argv, int argc)
     if (!cpu) {
         return FAIL("no CPU '%s'", argv[1]);
     }
-    if (!parse_u64(argv[2], &srr1) || !parse_u64(argv[3], &dsisr) ||
-        dsisr > UINT32_MAX || !parse_u64(argv[4], &dar) ||
-        !parse_u64(argv[5], &recovered) || recovered > 1) {
+    if (!qemu_parse_u64(argv[2], &srr1) || !qemu_parse_u64(argv[3], &dsisr) ||
+        dsisr > UINT32_MAX || !qemu_parse_u64(argv[4], &dar) ||
+        !qemu_parse_u64(argv[5], &recovered) || recovered > 1) {
         return FAIL("usage: mce CPU SRR1 DSISR DAR RECOVERED(0|1)");
     }
     SpaprMceInfo info = {
@@ -449,17 +419,8 @@ static const QtestCmd qtest_cmds[] = {
 
 char *qtest_handle_line(SpaprMachineState *spapr, const char *line)
 {
-    g_auto(GStrv) argv = g_strsplit_set(line, " \t", -1);
-    /* Collapse runs of blanks: drop empty words in place. */
-    int argc = 0;
-    for (int i = 0; argv[i]; i++) {
-        if (argv[i][0]) {
-            argv[argc++] = argv[i];
-        } else {
-            g_free(argv[i]);
-        }
-    }
-    argv[argc] = NULL;
+    int argc;
+    g_auto(GStrv) argv = qemu_split_words(line, &argc);
     if (argc == 0) {
         return FAIL("empty command");
     }

@@ -3,7 +3,7 @@
  *
  * vCPU 0 registers FWNMI (registration is machine-wide), starts every
  * other vCPU with start-cpu, and then all of them, vCPU 0 included, take
- * MCE_PER_CPU machine checks each, every one at its own address. The
+ * count (default 50) machine checks each, every one at its own address. The
  * handler proves that the error log is held by one vCPU at a time: it
  * claims a global "holder" word on entry (a second claimant means two
  * logs were out at once), checks that the log's EA is its own faulting
@@ -16,9 +16,11 @@
 
 const char guest_name[] = "mce-smp";
 
-#define MCE_PER_CPU     50
 #define CANARY_BASE     0x5E5E000000000000UL
-#define HOLD_US         50      /* how long each handler holds the log */
+
+/* Defaults for the test; -append "count=N hold=US" changes them (bench). */
+static int mce_per_cpu = 50;
+static u64 hold_us = 50;        /* how long each handler holds the log */
 
 static volatile u64 holder;     /* vCPU id + 1 holding the log, 0 if none */
 static volatile u64 done_cpus;
@@ -32,7 +34,7 @@ static u64 canary_for(u64 cpu, int i)
 /* Distinct for every vCPU and iteration, all past the end of RAM */
 static u64 addr_for(u64 cpu, int i)
 {
-    return ram_end + ((cpu * MCE_PER_CPU + i + 1) << 12) + 8 * cpu;
+    return ram_end + ((cpu * mce_per_cpu + i + 1) << 12) + 8 * cpu;
 }
 
 static void smp_mce(struct regs *r)
@@ -68,7 +70,7 @@ static void smp_mce(struct regs *r)
      * really are pending meanwhile: it must not change under us.
      */
     live = (const u8 *)(uintptr_t)ev.savep;
-    for (u64 t0 = mftb(); mftb() - t0 < HOLD_US * (TB_FREQ / 1000000);) {
+    for (u64 t0 = mftb(); mftb() - t0 < hold_us * (TB_FREQ / 1000000);) {
         u64 ea = be64(live + ev.mc_off + 24);
 
         if (ea != expected || be64(live) != ev.orig_r3) {
@@ -93,7 +95,7 @@ static void take_machine_checks(struct percpu *pc)
     struct probe_regs after;
     const char *why;
 
-    for (int i = 0; i < MCE_PER_CPU; i++) {
+    for (int i = 0; i < mce_per_cpu; i++) {
         u64 addr = addr_for(pc->cpu_id, i), canary = canary_for(pc->cpu_id, i);
 
         pc->mce_expected_ea = addr;
@@ -109,13 +111,40 @@ static void take_machine_checks(struct percpu *pc)
     atomic_inc(&done_cpus);
 }
 
+/* "count=N hold=US" in /chosen/bootargs, for the storm benchmark. */
+static void parse_bootargs(const char *args)
+{
+    while (args && *args) {
+        bool is_count = !strncmp(args, "count=", 6), is_hold = !strncmp(args, "hold=", 5);
+        u64 value = 0;
+
+        args += is_count ? 6 : is_hold ? 5 : 0;
+        while (*args >= '0' && *args <= '9') {
+            value = value * 10 + (u64)(*args++ - '0');
+        }
+        if (is_count && value > 0 && value <= 100000) {
+            mce_per_cpu = (int)value;
+        } else if (is_hold) {
+            hold_us = value;
+        }
+        while (*args && *args != ' ') {
+            args++;
+        }
+        while (*args == ' ') {
+            args++;
+        }
+    }
+}
+
 int guest_main(void)
 {
     int n = machine.ncpus, rc;
 
+    parse_bootargs(machine.bootargs);
+
     ram_end = machine.ram_end;
     printf("mce-smp: %d vCPUs (%s), %d machine checks each\n", n, GUEST_ENDIAN,
-           MCE_PER_CPU);
+           mce_per_cpu);
     CHECK(n >= 2, "needs at least 2 vCPUs (-smp), the device tree has %d",
           machine.ncpus_dt);
     if (machine.ncpus_dt > MAX_CPUS) {
@@ -154,11 +183,11 @@ int guest_main(void)
     for (int i = 0; i < n; i++) {
         printf("mce-smp: CPU%u: %lu machine checks recovered\n",
                (unsigned)percpu[i].cpu_id, percpu[i].mce_count);
-        CHECK(percpu[i].mce_count == MCE_PER_CPU, "CPU%u took %lu machine "
+        CHECK(percpu[i].mce_count == (u64)mce_per_cpu, "CPU%u took %lu machine "
               "checks, expected %d", (unsigned)percpu[i].cpu_id,
-              percpu[i].mce_count, MCE_PER_CPU);
+              percpu[i].mce_count, mce_per_cpu);
     }
     printf("mce-smp: %d machine checks, one error log at a time, all "
-           "recovered; powering off\n", n * MCE_PER_CPU);
+           "recovered; powering off\n", n * mce_per_cpu);
     return 0;
 }

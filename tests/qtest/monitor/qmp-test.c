@@ -1,125 +1,20 @@
 /*
- * QMP tests: qemu-system-ppc64 -M pseries -accel qtest -qtest stdio
+ * QMP protocol tests: qemu-system-ppc64 -M pseries -accel qtest -qtest stdio
  * -qmp unix:PATH,server=on,wait=off, driven over the socket (JSON parsed
- * with json-glib), with qtest on stdio for RTAS calls and registers.
+ * with json-glib), with qtest on stdio for RTAS calls and registers:
+ * greeting, negotiation, request errors and garbage, reconnecting
+ * clients, the introspection and HMP pass-through commands, quit, and the
+ * stdio and socket endpoints. The machine's commands (run state, NMI and
+ * machine-check injection, FWNMI) are in qmp-fwnmi-test.c.
  */
 #include <string.h>
 #include <sys/stat.h>
 #include <glib.h>
 
-#include "monitor-util.h"
+#include "qmp-fixture.h"
 
 #define GREETING "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 1, " \
                  "\"major\": 0}, \"package\": \"fwnmi-vmm\"}, \"capabilities\": []}}"
-
-/* FWNMI handlers the tests register: real addresses below 32 MiB. */
-#define SRESET_HANDLER 0x1000
-#define MCE_HANDLER    0x2000
-
-/* A D-side UE on a load/store (SRR1 bit 42, DSISR UE). */
-#define SRR1_LOADSTORE 0x200000
-#define DSISR_UE       0x8000
-#define SRR1_IFETCH_UE 0x40000
-
-typedef struct Fixture {
-    TestVM *vm;
-    const char *qmp_path;
-    TestSock *qmp;
-} Fixture;
-
-static void fixture_start(Fixture *f, const char *extra, bool negotiate)
-{
-    f->vm = test_vm_new();
-    f->qmp_path = test_vm_path(f->vm, "qmp.sock");
-    g_autofree char *args = g_strdup_printf(
-        "-M pseries -accel qtest -qtest stdio -display none -nodefaults "
-        "-qmp unix:%s,server=on,wait=off %s", f->qmp_path, extra ? extra : "");
-    test_vm_spawn(f->vm, args);
-    f->qmp = qmp_open(f->qmp_path, negotiate);
-}
-
-static void fixture_stop_status(Fixture *f, int status)
-{
-    test_sock_close(f->qmp);
-    /* qtest on stdio: closing its stdin ends the VMM. */
-    g_assert_cmpint(test_vm_wait(f->vm), ==, status);
-    test_vm_free(f->vm);
-}
-
-static void fixture_stop(Fixture *f)
-{
-    fixture_stop_status(f, 0);
-}
-
-static char *qtest(Fixture *f, const char *line)
-{
-    return qtest_stdio(f->vm, "%s", line);
-}
-
-static void assert_qtest_alive(Fixture *f)
-{
-    g_autofree char *reply = qtest(f, "machine-state");
-    g_assert_true(g_str_has_prefix(reply, "OK "));
-}
-
-static int64_t obj_int(JsonObject *o, const char *name)
-{
-    g_assert_true(json_object_has_member(o, name));
-    return json_object_get_int_member(o, name);
-}
-
-static const char *obj_str(JsonObject *o, const char *name)
-{
-    g_assert_true(json_object_has_member(o, name));
-    return json_object_get_string_member(o, name);
-}
-
-static bool obj_bool(JsonObject *o, const char *name)
-{
-    g_assert_true(json_object_has_member(o, name));
-    return json_object_get_boolean_member(o, name);
-}
-
-static const char *query_status(Fixture *f, bool *running)
-{
-    g_autoptr(JsonNode) r = qmp(f->qmp, "{\"execute\": \"query-status\"}");
-    JsonObject *o = qmp_return_object(r);
-    *running = obj_bool(o, "running");
-    return g_intern_string(obj_str(o, "status"));
-}
-
-static JsonNode *query_fwnmi(Fixture *f)
-{
-    return qmp(f->qmp, "{\"execute\": \"query-fwnmi\"}");
-}
-
-static const char *inject_mce(Fixture *f, int cpu, uint64_t srr1, uint64_t dsisr, uint64_t dar,
-                              bool recovered)
-{
-    g_autoptr(JsonNode) r = qmp(f->qmp,
-        "{\"execute\": \"x-inject-mce\", \"arguments\": {\"cpu-index\": %d, "
-        "\"srr1\": %" G_GUINT64_FORMAT ", \"dsisr\": %" G_GUINT64_FORMAT ", "
-        "\"dar\": %" G_GUINT64_FORMAT ", \"recovered\": %s}}",
-        cpu, srr1, dsisr, dar, recovered ? "true" : "false");
-    return g_intern_string(obj_str(qmp_return_object(r), "result"));
-}
-
-static void assert_mce_event(Fixture *f, int cpu, const char *kind, const char *type,
-                             bool recovered)
-{
-    g_autoptr(JsonNode) ev = qmp_event(f->qmp, "FWNMI_MACHINE_CHECK");
-    JsonObject *d = qmp_event_data(ev);
-    g_assert_cmpint(obj_int(d, "cpu"), ==, cpu);
-    g_assert_cmpstr(obj_str(d, "kind"), ==, kind);
-    g_assert_cmpstr(obj_str(d, "error-type"), ==, type);
-    g_assert_cmpint(obj_bool(d, "recovered"), ==, recovered);
-}
-
-static void register_fwnmi(Fixture *f)
-{
-    g_assert_cmpint(qtest_nmi_register(qtest_fn_stdio, f->vm, SRESET_HANDLER, MCE_HANDLER),
-                    ==, 0);
-}
 
 /* ---- protocol ---- */
 
@@ -443,242 +338,6 @@ static void test_query_cpus_fast(void)
     fixture_stop(&f);
 }
 
-static void test_stop_cont(void)
-{
-    Fixture f;
-    fixture_start(&f, NULL, true);
-    bool running;
-
-    g_autoptr(JsonNode) r1 = qmp(f.qmp, "{\"execute\": \"stop\", \"id\": 1}");
-    qmp_return_object(r1);
-    g_autoptr(JsonNode) stop = qmp_event(f.qmp, "STOP");
-    JsonObject *ts = json_object_get_object_member(json_node_get_object(stop), "timestamp");
-    g_assert_cmpint(obj_int(ts, "seconds"), >, 0);
-    g_assert_cmpint(obj_int(ts, "microseconds"), <, 1000000);
-    g_assert_cmpstr(query_status(&f, &running), ==, "paused");
-    g_assert_false(running);
-    g_autofree char *state = qtest(&f, "machine-state");
-    g_assert_cmpstr(state, ==, "OK paused");
-
-    /* stop again: no second event */
-    g_autoptr(JsonNode) r2 = qmp(f.qmp, "{\"execute\": \"stop\"}");
-    qmp_return_object(r2);
-    g_autoptr(JsonNode) r3 = qmp(f.qmp, "{\"execute\": \"cont\"}");
-    qmp_return_object(r3);
-    g_autoptr(JsonNode) resume = qmp_event(f.qmp, "RESUME");
-    g_assert_false(qmp_has_event(f.qmp, "STOP"));
-    g_assert_cmpstr(query_status(&f, &running), ==, "running");
-    g_assert_true(running);
-    fixture_stop(&f);
-}
-
-static void test_prelaunch(void)
-{
-    Fixture f;
-    fixture_start(&f, "-S", true);
-    bool running;
-
-    g_assert_cmpstr(query_status(&f, &running), ==, "prelaunch");
-    g_assert_false(running);
-    g_autoptr(JsonNode) r = qmp(f.qmp, "{\"execute\": \"cont\"}");
-    qmp_return_object(r);
-    g_autoptr(JsonNode) resume = qmp_event(f.qmp, "RESUME");
-    g_assert_cmpstr(query_status(&f, &running), ==, "running");
-    fixture_stop(&f);
-}
-
-static void test_system_reset(void)
-{
-    Fixture f;
-    fixture_start(&f, NULL, true);
-
-    register_fwnmi(&f);
-    g_autofree char *w = qtest(&f, "cpu-set 0 r5 0x1234");
-    g_autoptr(JsonNode) r = qmp(f.qmp, "{\"execute\": \"system_reset\"}");
-    qmp_return_object(r);
-    g_autoptr(JsonNode) ev = qmp_event(f.qmp, "RESET");
-    JsonObject *d = qmp_event_data(ev);
-    g_assert_false(obj_bool(d, "guest"));
-    g_assert_cmpstr(obj_str(d, "reason"), ==, "host-qmp-system-reset");
-    /* The machine was reset: registers and the FWNMI registration. */
-    g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, 0, "r5"), ==, 0);
-    g_autoptr(JsonNode) fw = query_fwnmi(&f);
-    g_assert_true(json_node_is_null(json_object_get_member(qmp_return_object(fw),
-                                                           "mce-handler")));
-    fixture_stop(&f);
-}
-
-static void test_inject_nmi(void)
-{
-    Fixture f;
-    fixture_start(&f, "-smp 2", true);
-
-    /* Not registered: architected 0x100 on every vCPU. */
-    g_free(qtest(&f, "cpu-set 0 nip 0x4000"));
-    g_free(qtest(&f, "cpu-set 1 nip 0x5000"));
-    g_autoptr(JsonNode) r1 = qmp(f.qmp, "{\"execute\": \"inject-nmi\"}");
-    qmp_return_object(r1);
-    for (int cpu = 0; cpu < 2; cpu++) {
-        g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, cpu, "nip"), ==, 0x100);
-        g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, cpu, "srr0"), ==,
-                         cpu ? 0x5000 : 0x4000);
-    }
-    /* Registered: through the FWNMI system-reset handler. */
-    register_fwnmi(&f);
-    g_autoptr(JsonNode) r2 = qmp(f.qmp, "{\"execute\": \"inject-nmi\"}");
-    qmp_return_object(r2);
-    for (int cpu = 0; cpu < 2; cpu++) {
-        g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, cpu, "nip"), ==, SRESET_HANDLER);
-    }
-    g_autoptr(JsonNode) fw = query_fwnmi(&f);
-    g_assert_cmpint(obj_int(qmp_return_object(fw), "sresets"), ==, 2);
-    fixture_stop(&f);
-}
-
-static void test_mce_legacy(void)
-{
-    Fixture f;
-    fixture_start(&f, NULL, true);
-
-    g_free(qtest(&f, "cpu-set 0 nip 0x3000"));
-    g_assert_cmpstr(inject_mce(&f, 0, SRR1_LOADSTORE, DSISR_UE, 0x7000, true), ==, "legacy");
-    assert_mce_event(&f, 0, "legacy", "UE", true);
-    g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, 0, "nip"), ==, 0x200);
-    g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, 0, "srr0"), ==, 0x3000);
-    g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, 0, "dar"), ==, 0x7000);
-    g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, 0, "dsisr"), ==, DSISR_UE);
-    g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, 0, "srr1") & SRR1_LOADSTORE, !=, 0);
-    g_autoptr(JsonNode) fw = query_fwnmi(&f);
-    JsonObject *o = qmp_return_object(fw);
-    g_assert_cmpint(obj_int(o, "legacy"), ==, 1);
-    g_assert_cmpint(obj_int(o, "delivered"), ==, 0);
-    fixture_stop(&f);
-}
-
-static void test_mce_fwnmi(void)
-{
-    Fixture f;
-    fixture_start(&f, "-smp 3", true);
-
-    g_autoptr(JsonNode) fw0 = query_fwnmi(&f);
-    JsonObject *o0 = qmp_return_object(fw0);
-    g_assert_true(obj_bool(o0, "enabled"));
-    g_assert_true(json_node_is_null(json_object_get_member(o0, "sreset-handler")));
-    g_assert_true(json_node_is_null(json_object_get_member(o0, "mce-handler")));
-    g_assert_cmpint(obj_int(o0, "interlock-holder"), ==, -1);
-
-    register_fwnmi(&f);
-    g_autoptr(JsonNode) fw1 = query_fwnmi(&f);
-    JsonObject *o1 = qmp_return_object(fw1);
-    g_assert_cmpint(obj_int(o1, "sreset-handler"), ==, SRESET_HANDLER);
-    g_assert_cmpint(obj_int(o1, "mce-handler"), ==, MCE_HANDLER);
-
-    /* First: delivered to the handler on vCPU 0. */
-    g_free(qtest(&f, "cpu-set 0 r3 0x5555"));
-    g_assert_cmpstr(inject_mce(&f, 0, SRR1_LOADSTORE, DSISR_UE, 0x8000, true), ==, "delivered");
-    assert_mce_event(&f, 0, "fwnmi", "UE", true);
-    g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, 0, "nip"), ==, MCE_HANDLER);
-    g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, 0, "r3"), !=, 0x5555);
-
-    /* Others wait for the interlock, in order. */
-    g_assert_cmpstr(inject_mce(&f, 2, SRR1_IFETCH_UE, 0, 0, true), ==, "queued");
-    assert_mce_event(&f, 2, "queued", "UE", true);
-    g_assert_cmpstr(inject_mce(&f, 1, SRR1_LOADSTORE, DSISR_UE, 0x9000, false), ==, "queued");
-    assert_mce_event(&f, 1, "queued", "UE", false);
-
-    /* Nested on the holder, recovered: ignored. */
-    g_assert_cmpstr(inject_mce(&f, 0, SRR1_LOADSTORE, DSISR_UE, 0x8000, true), ==, "ignored");
-    assert_mce_event(&f, 0, "nested-ignored", "UE", true);
-
-    g_autoptr(JsonNode) fw2 = query_fwnmi(&f);
-    JsonObject *o2 = qmp_return_object(fw2);
-    g_assert_cmpint(obj_int(o2, "interlock-holder"), ==, 0);
-    JsonArray *pending = json_object_get_array_member(o2, "pending");
-    g_assert_cmpuint(json_array_get_length(pending), ==, 2);
-    g_assert_cmpint(json_array_get_int_element(pending, 0), ==, 2);
-    g_assert_cmpint(json_array_get_int_element(pending, 1), ==, 1);
-    g_assert_cmpint(obj_int(o2, "delivered"), ==, 1);
-    g_assert_cmpint(obj_int(o2, "queued"), ==, 2);
-    g_assert_cmpint(obj_int(o2, "nested"), ==, 1);
-    g_assert_cmpint(obj_int(o2, "interlocks"), ==, 0);
-
-    /* vCPU 0 releases: vCPU 2 gets the buffer. */
-    g_assert_cmpint(qtest_nmi_interlock(qtest_fn_stdio, f.vm, 0), ==, 0);
-    g_autoptr(JsonNode) fw3 = query_fwnmi(&f);
-    JsonObject *o3 = qmp_return_object(fw3);
-    g_assert_cmpint(obj_int(o3, "interlock-holder"), ==, 2);
-    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(o3, "pending")), ==, 1);
-    g_assert_cmpint(obj_int(o3, "interlocks"), ==, 1);
-    g_assert_cmpint(obj_int(o3, "delivered"), ==, 2);
-    g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, 2, "nip"), ==, MCE_HANDLER);
-    /* The machine may report that delivery too (its hook in the interlock
-     * path): then as "fwnmi" for vCPU 2. */
-    while (qmp_has_event(f.qmp, "FWNMI_MACHINE_CHECK")) {
-        assert_mce_event(&f, 2, "fwnmi", "UE", true);
-    }
-
-    /* Nested on the holder, not recovered: the guest panics. */
-    g_assert_cmpstr(inject_mce(&f, 2, SRR1_LOADSTORE, DSISR_UE, 0, false), ==, "panicked");
-    assert_mce_event(&f, 2, "nested-panic", "UE", false);
-    g_autoptr(JsonNode) panic = qmp_event(f.qmp, "GUEST_PANICKED");
-    g_assert_cmpstr(obj_str(qmp_event_data(panic), "action"), ==, "pause");
-    bool running;
-    g_assert_cmpstr(query_status(&f, &running), ==, "guest-panicked");
-    g_assert_false(running);
-    g_autoptr(JsonNode) c = qmp(f.qmp, "{\"execute\": \"cont\"}");
-    g_assert_cmpstr(qmp_assert_error(c, "GenericError"), ==,
-                    "Resetting the Virtual Machine is required");
-
-    /* A reset clears everything and brings the machine back. */
-    g_autoptr(JsonNode) r = qmp(f.qmp, "{\"execute\": \"system_reset\"}");
-    qmp_return_object(r);
-    g_autoptr(JsonNode) reset = qmp_event(f.qmp, "RESET");
-    g_assert_cmpstr(query_status(&f, &running), ==, "running");
-    g_autoptr(JsonNode) fw4 = query_fwnmi(&f);
-    JsonObject *o4 = qmp_return_object(fw4);
-    g_assert_cmpint(obj_int(o4, "interlock-holder"), ==, -1);
-    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(o4, "pending")), ==, 0);
-    /* The panic is remembered in the exit status (qtest's end of input). */
-    fixture_stop_status(&f, 1);
-}
-
-static void test_mce_cap_off(void)
-{
-    Fixture f;
-    fixture_start(&f, "-M pseries,cap-fwnmi=off", true);
-
-    g_autoptr(JsonNode) fw = query_fwnmi(&f);
-    g_assert_false(obj_bool(qmp_return_object(fw), "enabled"));
-    g_assert_cmpstr(inject_mce(&f, 0, SRR1_IFETCH_UE, 0, 0, true), ==, "legacy");
-    assert_mce_event(&f, 0, "legacy", "UE", true);
-    fixture_stop(&f);
-}
-
-static void test_memory_error(void)
-{
-    Fixture f;
-    fixture_start(&f, "-m 256M", true);
-
-    g_autoptr(JsonNode) r1 = qmp(f.qmp, "{\"execute\": \"x-inject-memory-error\", "
-                                        "\"arguments\": {\"address\": 1048576}}");
-    qmp_return_object(r1);
-    g_autoptr(JsonNode) r2 = qmp(f.qmp, "{\"execute\": \"x-inject-memory-error\", "
-                                        "\"arguments\": {\"address\": 8192, "
-                                        "\"recovered\": false}}");
-    qmp_return_object(r2);
-    g_autoptr(JsonNode) r3 = qmp(f.qmp, "{\"execute\": \"x-inject-memory-error\", "
-                                        "\"arguments\": {\"address\": 268435456}}");
-    qmp_assert_error(r3, "GenericError");
-    g_autoptr(JsonNode) r4 = qmp(f.qmp, "{\"execute\": \"x-inject-memory-error\", "
-                                        "\"arguments\": {\"address\": -1}}");
-    qmp_assert_error(r4, "GenericError");
-    g_autoptr(JsonNode) r5 = qmp(f.qmp, "{\"execute\": \"x-inject-memory-error\"}");
-    g_assert_cmpstr(qmp_assert_error(r5, "GenericError"), ==, "Parameter 'address' is missing");
-    /* Nothing is raised until the guest touches the page. */
-    g_assert_false(qmp_has_event(f.qmp, "FWNMI_MACHINE_CHECK"));
-    fixture_stop(&f);
-}
-
 static void test_human_monitor_command(void)
 {
     Fixture f;
@@ -753,6 +412,8 @@ static void test_quit_after_panic(void)
     qmp_return_object(r);
     fixture_stop(&f);
 }
+
+/* ---- endpoints ---- */
 
 static void test_stdio(void)
 {
@@ -830,14 +491,6 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/qmp/reconnect", test_reconnect);
     g_test_add_func("/monitor/qmp/query-version-commands", test_query_version_commands);
     g_test_add_func("/monitor/qmp/query-cpus-fast", test_query_cpus_fast);
-    g_test_add_func("/monitor/qmp/stop-cont", test_stop_cont);
-    g_test_add_func("/monitor/qmp/prelaunch", test_prelaunch);
-    g_test_add_func("/monitor/qmp/system-reset", test_system_reset);
-    g_test_add_func("/monitor/qmp/inject-nmi", test_inject_nmi);
-    g_test_add_func("/monitor/qmp/mce-legacy", test_mce_legacy);
-    g_test_add_func("/monitor/qmp/mce-fwnmi", test_mce_fwnmi);
-    g_test_add_func("/monitor/qmp/mce-cap-off", test_mce_cap_off);
-    g_test_add_func("/monitor/qmp/memory-error", test_memory_error);
     g_test_add_func("/monitor/qmp/human-monitor-command", test_human_monitor_command);
     g_test_add_func("/monitor/qmp/quit", test_quit);
     g_test_add_func("/monitor/qmp/quit-after-panic", test_quit_after_panic);

@@ -1,0 +1,492 @@
+/*
+ * QMP commands, and the machine operations that HMP shares with them
+ * (system/monitor-internal.h). The protocol around them, request checks
+ * and dispatch are in system/qmp.c.
+ */
+#define _GNU_SOURCE
+#include "system/monitor.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hw/ppc/spapr.h"
+#include "system/cpus.h"
+#include "system/events.h"
+#include "system/trace.h"
+#include "target/ppc/interp.h"
+#include "monitor-internal.h"
+
+/* ---- FWNMI_MACHINE_CHECK ---- */
+
+/* Set when the machine reported the machine check itself (through the
+ * hook in spapr_mce_req_event), so that injections report it only once. */
+static __thread bool mce_event_reported;
+
+const char *monitor_mce_kind(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                             SpaprMceResult result)
+{
+    switch (result) {
+    case SPAPR_MCE_DELIVERED:
+        return "fwnmi";
+    case SPAPR_MCE_LEGACY:
+        return "legacy";
+    case SPAPR_MCE_QUEUED:
+        return "queued";
+    case SPAPR_MCE_IGNORED:
+        return cpu && cpu->state == CPU_STATE_STOPPED ? "ignored" : "nested-ignored";
+    case SPAPR_MCE_PANICKED:
+        return "nested-panic";
+    }
+    return "unknown";
+}
+
+void monitor_fwnmi_event(SpaprMachineState *spapr, int cpu, const char *kind,
+                         const SpaprMceInfo *info)
+{
+    SpaprMceClass cls = spapr_mce_classify(info);
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    mce_event_reported = true;
+    json_builder_begin_object(b);
+    qmp_add_int(b, "cpu", cpu);
+    qmp_add_str(b, "kind", kind);
+    qmp_add_str(b, "error-type", spapr_mce_error_type_name(cls.error_type));
+    qmp_add_str(b, "error-subtype", spapr_mce_subtype_name(cls.error_type, cls.subtype));
+    qmp_add_bool(b, "recovered", info->recovered);
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    g_autofree char *data = qmp_json_text(root, false);
+    vm_event_emit(spapr, "FWNMI_MACHINE_CHECK", data);
+}
+
+void monitor_fwnmi_mce_result(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                              const SpaprMceInfo *info, SpaprMceResult result)
+{
+    monitor_fwnmi_event(spapr, cpu->index, monitor_mce_kind(spapr, cpu, result), info);
+}
+
+/* ---- memory error dispositions ---- */
+
+static GMutex poison_lock;
+static GHashTable *poison_unrecovered;   /* page number -> 1: not recovered */
+
+static void poison_set_recovered(uint64_t addr, bool recovered)
+{
+    gpointer key = GSIZE_TO_POINTER((gsize)(addr >> GUEST_PAGE_SHIFT));
+    g_mutex_lock(&poison_lock);
+    if (!poison_unrecovered) {
+        poison_unrecovered = g_hash_table_new(g_direct_hash, g_direct_equal);
+    }
+    if (recovered) {
+        g_hash_table_remove(poison_unrecovered, key);
+    } else {
+        g_hash_table_add(poison_unrecovered, key);
+    }
+    g_mutex_unlock(&poison_lock);
+}
+
+bool monitor_memory_error_recovered(uint64_t ra)
+{
+    gpointer key = GSIZE_TO_POINTER((gsize)(ra >> GUEST_PAGE_SHIFT));
+    bool unrecovered = false;
+    g_mutex_lock(&poison_lock);
+    if (poison_unrecovered) {
+        unrecovered = g_hash_table_remove(poison_unrecovered, key);
+    }
+    g_mutex_unlock(&poison_lock);
+    return !unrecovered;
+}
+
+/* ---- machine operations shared with HMP (BQL held) ---- */
+
+void mon_stop(SpaprMachineState *spapr)
+{
+    if (spapr->runstate == RUN_STATE_RUNNING) {
+        runstate_set(spapr, RUN_STATE_PAUSED);
+    }
+    /* vCPU threads park by themselves once the machine is not running:
+     * answer only when they have. */
+    cpus_pause(spapr);
+    cpus_resume(spapr);
+}
+
+void mon_quit_prepare(SpaprMachineState *spapr)
+{
+    /* As QEMU: quit exits 0, whatever happened to the guest before. */
+    spapr->exit_code = 0;
+}
+
+bool mon_cont(SpaprMachineState *spapr, GError **error)
+{
+    if (spapr->runstate == RUN_STATE_GUEST_PANICKED ||
+        spapr->runstate == RUN_STATE_SHUTDOWN || spapr->quit_requested) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                    "Resetting the Virtual Machine is required");
+        return false;
+    }
+    runstate_set(spapr, RUN_STATE_RUNNING);
+    return true;
+}
+
+void mon_system_reset(SpaprMachineState *spapr)
+{
+    vm_system_reset(spapr);
+    vm_event_emit(spapr, "RESET", "{\"guest\": false, \"reason\": \"host-qmp-system-reset\"}");
+    /* As the qtest server: a reset brings a panicked guest back to life. */
+    if (spapr->runstate == RUN_STATE_GUEST_PANICKED) {
+        runstate_set(spapr, RUN_STATE_RUNNING);
+    }
+}
+
+void mon_inject_nmi(SpaprMachineState *spapr)
+{
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        spapr_system_reset_cpu(spapr, spapr->cpus[i]);
+    }
+}
+
+SpaprMceResult mon_inject_mce(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                              const SpaprMceInfo *info)
+{
+    mce_event_reported = false;
+    SpaprMceResult r = spapr_mce_req_event(spapr, cpu, info);
+    if (!mce_event_reported) {
+        monitor_fwnmi_mce_result(spapr, cpu, info, r);
+    }
+    mce_event_reported = false;
+    trace_event("monitor", "machine check on cpu %d: %s", cpu->index,
+                spapr_mce_result_name(r));
+    return r;
+}
+
+bool mon_inject_memory_error(SpaprMachineState *spapr, uint64_t addr, bool recovered,
+                             GError **error)
+{
+    if (guest_poison_page(&spapr->ram, addr) < 0) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                    "Address 0x%" PRIx64 " is not in guest RAM (0x%" PRIx64 " bytes)",
+                    addr, spapr->ram.size);
+        return false;
+    }
+    uint64_t page = addr & ~(GUEST_PAGE_SIZE - 1);
+    poison_set_recovered(page, recovered);
+    /* Cached decodes of that page must go through the poison check again. */
+    ppc_interp_invalidate(page, GUEST_PAGE_SIZE);
+    trace_event("monitor", "page 0x%" PRIx64 " poisoned (%s)", page,
+                recovered ? "recovered" : "not recovered");
+    return true;
+}
+
+static void snapshot_work(PowerPCCPU *cpu, void *opaque)
+{
+    MonCpuSnapshot *snap = opaque;
+    snap->env = cpu->env;
+    snap->state = cpu->state;
+    snap->dec = ppc_cpu_get_dec(cpu);
+}
+
+bool mon_cpu_snapshot(SpaprMachineState *spapr, PowerPCCPU *cpu, MonCpuSnapshot *snap,
+                      GError **error)
+{
+    if (cpu->has_thread && spapr->quit_requested) {
+        /* Its thread may be gone: nobody would run the work. */
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC, "the machine is shutting down");
+        return false;
+    }
+    cpu_run_work(cpu, snapshot_work, snap);
+    return true;
+}
+
+static int64_t cpu_tids[SPAPR_MAX_CPUS];    /* BQL */
+
+static void tid_work(PowerPCCPU *cpu, void *opaque)
+{
+    *(int64_t *)opaque = (int64_t)syscall(SYS_gettid);
+}
+
+int64_t mon_cpu_thread_id(SpaprMachineState *spapr, PowerPCCPU *cpu)
+{
+    if (!cpu->has_thread || cpu->index < 0 || cpu->index >= SPAPR_MAX_CPUS) {
+        return 0;
+    }
+    if (!cpu_tids[cpu->index] && !spapr->quit_requested) {
+        int64_t tid = 0;
+        cpu_run_work(cpu, tid_work, &tid);
+        cpu_tids[cpu->index] = tid;
+    }
+    return cpu_tids[cpu->index];
+}
+
+char *mon_status_text(SpaprMachineState *spapr)
+{
+    if (spapr->runstate == RUN_STATE_RUNNING) {
+        return g_strdup("VM status: running");
+    }
+    if (spapr->runstate == RUN_STATE_PAUSED) {
+        return g_strdup("VM status: paused");
+    }
+    return g_strdup_printf("VM status: paused (%s)", runstate_name(spapr->runstate));
+}
+
+/* ---- commands ---- */
+
+static int64_t arg_int(JsonObject *args, const char *name, int64_t def)
+{
+    return json_object_has_member(args, name) ? json_object_get_int_member(args, name) : def;
+}
+
+static bool arg_bool(JsonObject *args, const char *name, bool def)
+{
+    return json_object_has_member(args, name) ? json_object_get_boolean_member(args, name)
+                                              : def;
+}
+
+static PowerPCCPU *arg_cpu(QmpContext *ctx, JsonObject *args, const char *name,
+                           GError **error)
+{
+    int64_t index = arg_int(args, name, 0);
+    PowerPCCPU *cpu = spapr_cpu_by_index(ctx->spapr, index);
+    if (!cpu) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                    "Parameter '%s' expects a CPU number (0..%d), not %" PRId64,
+                    name, ctx->spapr->smp_cpus - 1, index);
+    }
+    return cpu;
+}
+
+static JsonNode *qmp_capabilities(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    if (json_object_has_member(args, "enable")) {
+        JsonArray *caps = json_object_get_array_member(args, "enable");
+        if (json_array_get_length(caps)) {
+            g_set_error(error, MON_ERROR, MON_ERROR_GENERIC, "Capability %s not available",
+                        json_array_get_string_element(caps, 0));
+            return NULL;
+        }
+    }
+    return qmp_empty_object();
+}
+
+static JsonNode *qmp_query_version(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    qmp_add_version(b);
+    return json_builder_get_root(b);
+}
+
+static JsonNode *qmp_query_commands(QmpContext *ctx, JsonObject *args, GError **error);
+
+static JsonNode *qmp_query_status(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    qmp_add_bool(b, "running", runstate_is_running(ctx->spapr));
+    qmp_add_str(b, "status", runstate_name(ctx->spapr->runstate));
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+static JsonNode *qmp_query_cpus_fast(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    SpaprMachineState *spapr = ctx->spapr;
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_array(b);
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        g_autofree char *path = g_strdup_printf("/machine/cpu[%d]", i);
+        json_builder_begin_object(b);
+        qmp_add_int(b, "cpu-index", i);
+        qmp_add_str(b, "qom-path", path);
+        qmp_add_int(b, "thread-id", mon_cpu_thread_id(spapr, spapr->cpus[i]));
+        qmp_add_str(b, "target", "ppc64");
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    return json_builder_get_root(b);
+}
+
+static JsonNode *qmp_stop(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    mon_stop(ctx->spapr);
+    return qmp_empty_object();
+}
+
+static JsonNode *qmp_cont(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    return mon_cont(ctx->spapr, error) ? qmp_empty_object() : NULL;
+}
+
+static JsonNode *qmp_system_reset(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    mon_system_reset(ctx->spapr);
+    return qmp_empty_object();
+}
+
+static JsonNode *qmp_quit(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    mon_quit_prepare(ctx->spapr);
+    ctx->action = MON_ACTION_QUIT;
+    return qmp_empty_object();
+}
+
+static JsonNode *qmp_inject_nmi(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    mon_inject_nmi(ctx->spapr);
+    return qmp_empty_object();
+}
+
+static JsonNode *qmp_human_monitor_command(QmpContext *ctx, JsonObject *args,
+                                           GError **error)
+{
+    int cpu_index = 0;
+    if (json_object_has_member(args, "cpu-index")) {
+        PowerPCCPU *cpu = arg_cpu(ctx, args, "cpu-index", error);
+        if (!cpu) {
+            return NULL;
+        }
+        cpu_index = cpu->index;
+    }
+    g_autoptr(GString) out = g_string_new(NULL);
+    MonitorAction action = hmp_execute_locked(ctx->spapr,
+                                              json_object_get_string_member(args, "command-line"),
+                                              cpu_index, out);
+    if (action != MON_ACTION_NONE) {
+        ctx->action = action;
+    }
+    /* Command lines may carry any bytes back ("unknown command: ..."). */
+    g_autofree char *text = g_utf8_make_valid(out->str, (gssize)out->len);
+    JsonNode *ret = json_node_new(JSON_NODE_VALUE);
+    json_node_set_string(ret, text);
+    return ret;
+}
+
+static JsonNode *qmp_x_inject_mce(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    PowerPCCPU *cpu = arg_cpu(ctx, args, "cpu-index", error);
+    if (!cpu) {
+        return NULL;
+    }
+    int64_t dsisr = arg_int(args, "dsisr", 0);
+    if ((uint64_t)dsisr > UINT32_MAX) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                    "Parameter 'dsisr' expects a 32-bit value");
+        return NULL;
+    }
+    SpaprMceInfo info = {
+        .srr1 = (uint64_t)arg_int(args, "srr1", 0),
+        .dsisr = (uint32_t)dsisr,
+        .dar = (uint64_t)arg_int(args, "dar", 0),
+        .recovered = arg_bool(args, "recovered", true),
+    };
+    SpaprMceResult r = mon_inject_mce(ctx->spapr, cpu, &info);
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    qmp_add_str(b, "result", spapr_mce_result_name(r));
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+static JsonNode *qmp_x_inject_memory_error(QmpContext *ctx, JsonObject *args,
+                                           GError **error)
+{
+    uint64_t addr = (uint64_t)arg_int(args, "address", 0);
+    if (!mon_inject_memory_error(ctx->spapr, addr, arg_bool(args, "recovered", true), error)) {
+        return NULL;
+    }
+    return qmp_empty_object();
+}
+
+static void add_handler(JsonBuilder *b, const char *name, uint64_t addr)
+{
+    json_builder_set_member_name(b, name);
+    if (addr == FWNMI_ADDR_NONE) {
+        json_builder_add_null_value(b);
+    } else {
+        json_builder_add_int_value(b, (int64_t)addr);
+    }
+}
+
+static JsonNode *qmp_query_fwnmi(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    SpaprMachineState *spapr = ctx->spapr;
+    SpaprFwnmiState *f = &spapr->fwnmi;
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_object(b);
+    qmp_add_bool(b, "enabled", spapr->caps.fwnmi);
+    add_handler(b, "sreset-handler", f->sreset_addr);
+    add_handler(b, "mce-handler", f->mce_addr);
+    qmp_add_int(b, "interlock-holder", f->interlock_holder);
+    json_builder_set_member_name(b, "pending");
+    json_builder_begin_array(b);
+    for (GList *l = f->pending.head; l; l = l->next) {
+        json_builder_add_int_value(b, ((SpaprMceRequest *)l->data)->cpu_index);
+    }
+    json_builder_end_array(b);
+    qmp_add_int(b, "delivered", (int64_t)f->count.delivered);
+    qmp_add_int(b, "legacy", (int64_t)f->count.legacy);
+    qmp_add_int(b, "queued", (int64_t)f->count.queued);
+    qmp_add_int(b, "nested", (int64_t)f->count.nested);
+    qmp_add_int(b, "interlocks", (int64_t)f->count.interlocks);
+    qmp_add_int(b, "sresets", (int64_t)f->count.sresets);
+    qmp_add_int(b, "dropped", (int64_t)f->count.dropped);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+static const QmpArgSpec args_capabilities[] = {
+    { "enable", QMP_ARG_STR_LIST, true }, { NULL },
+};
+static const QmpArgSpec args_hmc[] = {
+    { "command-line", QMP_ARG_STR, false }, { "cpu-index", QMP_ARG_INT, true }, { NULL },
+};
+static const QmpArgSpec args_mce[] = {
+    { "cpu-index", QMP_ARG_INT, false }, { "srr1", QMP_ARG_INT, false },
+    { "dsisr", QMP_ARG_INT, true }, { "dar", QMP_ARG_INT, true },
+    { "recovered", QMP_ARG_BOOL, false }, { NULL },
+};
+static const QmpArgSpec args_memory_error[] = {
+    { "address", QMP_ARG_INT, false }, { "recovered", QMP_ARG_BOOL, true }, { NULL },
+};
+
+static const QmpCommand qmp_commands[] = {
+    { "qmp_capabilities", qmp_capabilities, args_capabilities },
+    { "query-version", qmp_query_version, NULL },
+    { "query-commands", qmp_query_commands, NULL },
+    { "query-status", qmp_query_status, NULL },
+    { "query-cpus-fast", qmp_query_cpus_fast, NULL },
+    { "stop", qmp_stop, NULL },
+    { "cont", qmp_cont, NULL },
+    { "system_reset", qmp_system_reset, NULL },
+    { "quit", qmp_quit, NULL },
+    { "inject-nmi", qmp_inject_nmi, NULL },
+    { "human-monitor-command", qmp_human_monitor_command, args_hmc },
+    { "x-inject-mce", qmp_x_inject_mce, args_mce },
+    { "x-inject-memory-error", qmp_x_inject_memory_error, args_memory_error },
+    { "query-fwnmi", qmp_query_fwnmi, NULL },
+};
+
+static JsonNode *qmp_query_commands(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < G_N_ELEMENTS(qmp_commands); i++) {
+        json_builder_begin_object(b);
+        qmp_add_str(b, "name", qmp_commands[i].name);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    return json_builder_get_root(b);
+}
+
+const QmpCommand *qmp_find_command(const char *name)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(qmp_commands); i++) {
+        if (!strcmp(qmp_commands[i].name, name)) {
+            return &qmp_commands[i];
+        }
+    }
+    return NULL;
+}

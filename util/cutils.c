@@ -1,0 +1,65 @@
+/* Text protocol helpers: see include/qemu/cutils.h. */
+#include "qemu/cutils.h"
+
+#include <errno.h>
+#include <glib.h>
+
+char **qemu_split_words(const char *line, int *argc)
+{
+    char **words = g_strsplit_set(line, " \t", -1);
+    int n = 0;
+
+    /* Runs of blanks leave empty words: drop them in place. */
+    for (int i = 0; words[i]; i++) {
+        if (words[i][0]) {
+            words[n++] = words[i];
+        } else {
+            g_free(words[i]);
+        }
+    }
+    words[n] = NULL;
+    *argc = n;
+    return words;
+}
+
+bool qemu_parse_u64(const char *s, uint64_t *out)
+{
+    int saved_errno = errno;
+    char *end;
+
+    if (!s || !*s || *s == '-') {
+        return false;
+    }
+    errno = 0;
+    uint64_t value = g_ascii_strtoull(s, &end, 0);
+    bool ok = errno == 0 && *end == '\0';
+    errno = saved_errno;
+    if (ok) {
+        *out = value;
+    }
+    return ok;
+}
+
+bool qemu_parse_i64(const char *s, int64_t *out)
+{
+    int saved_errno = errno;
+    char *end;
+
+    if (!s || !*s) {
+        return false;
+    }
+    errno = 0;
+    int64_t value = g_ascii_strtoll(s, &end, 0);
+    bool ok = errno == 0 && *end == '\0';
+    errno = saved_errno;
+    if (ok) {
+        *out = value;
+        return true;
+    }
+    uint64_t u;             /* also accept 0xffffffffffffffff style */
+    if (qemu_parse_u64(s, &u)) {
+        *out = (int64_t)u;
+        return true;
+    }
+    return false;
+}
