@@ -56,15 +56,27 @@ static int unix_listen(CharEndpoint *ep, GError **error)
     return 0;
 }
 
+static int char_open_kind(CharEndpoint *ep, const CharSpec *spec, GError **error);
+
 int char_open(CharEndpoint *ep, const CharSpec *spec, GError **error)
 {
+    int ret;
+
     memset(ep, 0, sizeof(*ep));
     ep->spec = *spec;
     ep->spec.path = g_strdup(spec->path);
     ep->listen_fd = ep->in_fd = ep->out_fd = -1;
     ep->rbuf = g_string_new(NULL);
     g_mutex_init(&ep->write_lock);
+    ret = char_open_kind(ep, spec, error);
+    if (ret < 0) {
+        char_close(ep);     /* a failed open leaves nothing behind */
+    }
+    return ret;
+}
 
+static int char_open_kind(CharEndpoint *ep, const CharSpec *spec, GError **error)
+{
     switch (spec->kind) {
     case CHAR_STDIO:
         ep->in_fd = STDIN_FILENO;

@@ -184,6 +184,19 @@ static void vm_main_loop(SpaprMachineState *spapr)
     bql_unlock();
 }
 
+/* Undo a start-up that failed half way (nothing runs yet). */
+static void vm_cleanup(VM *vm)
+{
+    if (vm->have_qtest) {
+        char_close(&vm->qtest);
+    }
+    if (vm->have_serial) {
+        char_close(&vm->serial);
+    }
+    spapr_machine_destroy(vm->spapr);
+    vm_options_free(&vm->opts);
+}
+
 int qemu_main(int argc, char **argv)
 {
     VM vm = { 0 };
@@ -194,7 +207,7 @@ int qemu_main(int argc, char **argv)
         if (ret < 0) {
             error_report("%s", err->message);
         }
-        vm_options_free(&vm.opts);
+        vm_cleanup(&vm);
         return ret < 0 ? 1 : 0;
     }
     vm_start(&vm);
