@@ -8,5 +8,5 @@ ninja -C build >/dev/null
 python3 bench/bench-startup.py build/qemu-system-ppc64 20
 build/bench/bench-mce
 for b in build/bench/bench-cpu; do [ -x "$b" ] && "$b"; done
-[ -x bench/bench-demo.sh ] && bench/bench-demo.sh
+python3 bench/bench-guests.py build
 exit 0

@@ -7,8 +7,13 @@
  */
 #include "guest.h"
 
+/* Looked up once at registration, as Linux does: the machine-check path
+ * must not walk the device tree. */
+static u32 interlock_token;
+
 int fwnmi_register(void)
 {
+    interlock_token = rtas_token("ibm,nmi-interlock");
     return rtas_call("ibm,nmi-register", 2, 1, NULL,
                      (u32)(uintptr_t)fwnmi_sreset_entry,
                      (u32)(uintptr_t)fwnmi_mce_entry);
@@ -16,7 +21,8 @@ int fwnmi_register(void)
 
 int fwnmi_interlock(void)
 {
-    return rtas_call("ibm,nmi-interlock", 0, 1, NULL);
+    return interlock_token ? rtas_call_token(interlock_token, 0, 1, NULL)
+                           : rtas_call("ibm,nmi-interlock", 0, 1, NULL);
 }
 
 /*

@@ -274,6 +274,8 @@ u32 rtas_token(const char *name);
  * Returns rets[0] (sign-extended), or RTAS_NO_TOKEN.
  */
 int rtas_call(const char *name, int nargs, int nret, u32 *rets, ...);
+/** rtas_call with a token looked up beforehand (hot paths, as Linux does). */
+int rtas_call_token(u32 token, int nargs, int nret, u32 *rets, ...);
 void rtas_power_off(void) __attribute__((noreturn));
 void rtas_os_term(const char *msg) __attribute__((noreturn));
 void rtas_stop_self(void) __attribute__((noreturn));

@@ -28,26 +28,22 @@ u32 rtas_token(const char *name)
     return tok;
 }
 
-int rtas_call(const char *name, int nargs, int nret, u32 *rets, ...)
+static int rtas_vcall(u32 token, int nargs, int nret, u32 *rets, va_list ap)
 {
     u32 block[3 + 2 * RTAS_MAX_ARGS] __attribute__((aligned(8)));
-    u32 token = rtas_token(name);
-    va_list ap;
 
     if (!token || !machine.have_rtas) {
         return RTAS_NO_TOKEN;
     }
     if (nargs > RTAS_MAX_ARGS || nret > RTAS_MAX_ARGS || nret < 1) {
-        fail("rtas_call(%s): bad nargs/nret %d/%d", name, nargs, nret);
+        fail("rtas_call(0x%x): bad nargs/nret %d/%d", token, nargs, nret);
     }
     put_be32(&block[0], token);
     put_be32(&block[1], (u32)nargs);
     put_be32(&block[2], (u32)nret);
-    va_start(ap, rets);
     for (int i = 0; i < nargs; i++) {
         put_be32(&block[3 + i], va_arg(ap, u32));
     }
-    va_end(ap);
     for (int i = 0; i < nret; i++) {
         /* a status the VMM never wrote must not look like success */
         put_be32(&block[3 + nargs + i], i == 0 ? 0xDEADBEEF : 0);
@@ -59,6 +55,24 @@ int rtas_call(const char *name, int nargs, int nret, u32 *rets, ...)
         rets[i] = be32(&block[3 + nargs + i]);
     }
     return (s32)be32(&block[3 + nargs]);
+}
+
+int rtas_call(const char *name, int nargs, int nret, u32 *rets, ...)
+{
+    va_list ap;
+    va_start(ap, rets);
+    int rc = rtas_vcall(rtas_token(name), nargs, nret, rets, ap);
+    va_end(ap);
+    return rc;
+}
+
+int rtas_call_token(u32 token, int nargs, int nret, u32 *rets, ...)
+{
+    va_list ap;
+    va_start(ap, rets);
+    int rc = rtas_vcall(token, nargs, nret, rets, ap);
+    va_end(ap);
+    return rc;
 }
 
 void rtas_os_term(const char *msg)
