@@ -431,6 +431,14 @@ void monitor_start_all(SpaprMachineState *spapr)
     }
 }
 
+void monitor_flush_all(gint64 timeout_us)
+{
+    gint64 deadline = g_get_monotonic_time() + timeout_us;
+    for (guint i = 0; monitors && i < monitors->len; i++) {
+        monitor_flush(g_ptr_array_index(monitors, i), deadline);
+    }
+}
+
 bool monitor_attached(void)
 {
     return monitors && monitors->len > 0;

@@ -17,6 +17,9 @@
 #include "system/qtest.h"
 #include "system/trace.h"
 
+/* How long the last monitor output may take to go out at exit. */
+#define EXIT_FLUSH_TIMEOUT_US (2 * G_USEC_PER_SEC)
+
 typedef struct VM {
     VMOptions opts;
     SpaprMachineState *spapr;
@@ -213,6 +216,7 @@ int qemu_main(int argc, char **argv)
     vm_start(&vm);
     vm_main_loop(vm.spapr);
     int status = vm.spapr->exit_code;
+    monitor_flush_all(EXIT_FLUSH_TIMEOUT_US);   /* last replies and SHUTDOWN */
     fflush(stdout);
     /* The qtest and monitor threads may still block in read(): exit
      * without tearing down what they use. */

@@ -28,6 +28,12 @@ typedef struct SpaprMachineState SpaprMachineState;
 int monitor_init_all(SpaprMachineState *spapr, const VMOptions *opts, GError **error);
 /** monitor_start_all: start serving them (threads). */
 void monitor_start_all(SpaprMachineState *spapr);
+/**
+ * monitor_flush_all: wait until every client's queued replies and events
+ * have been written (or @timeout_us passes). Called without the BQL
+ * before the process exits, so SHUTDOWN and last replies are not lost.
+ */
+void monitor_flush_all(gint64 timeout_us);
 /** monitor_attached: true when any monitor endpoint exists. */
 bool monitor_attached(void);
 
