@@ -22,6 +22,7 @@ static void demo_mce(struct regs *r)
 {
     struct mce_event ev;
     u64 r3_in = r->gpr[3];
+    const char *why;
     int rc;
 
     check_handler_msr("machine check handler", true);
@@ -31,17 +32,8 @@ static void demo_mce(struct regs *r)
     fwnmi_print_event(0, r, &ev);
 
     CHECK(handled == 0, "a second machine check before recovery");
-    CHECK(r->nip == (u64)(uintptr_t)probe_load_insn,
-          "SRR0 = 0x%lx, expected the faulting load at 0x%lx", r->nip,
-          (u64)(uintptr_t)probe_load_insn);
-    CHECK(r->msr & SRR1_MC_LOADSTORE,
-          "SRR1 = 0x%016lx lacks 0x200000 (D-side, load/store)", r->msr);
-    CHECK((r->msr & ~SRR1_CAUSE_MASK) == (main_msr & ~SRR1_CAUSE_MASK),
-          "SRR1 = 0x%016lx does not hold the interrupted MSR 0x%016lx",
-          r->msr, main_msr);
-    CHECK(r->dsisr == DSISR_MC_UE, "DSISR = 0x%lx, expected 0x8000 (UE)",
-          r->dsisr);
-    CHECK(r->dar == bad_addr, "DAR = 0x%lx, expected 0x%lx", r->dar, bad_addr);
+    why = probe_check_ue_entry(r, bad_addr, main_msr);
+    CHECK(!why, "%s", why);
     CHECK(ev.orig_r3 == CANARY + 3,
           "saved r3 in the buffer is 0x%016lx, expected 0x%016lx",
           ev.orig_r3, CANARY + 3);

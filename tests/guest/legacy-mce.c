@@ -30,21 +30,14 @@ static volatile u64 handled;
 
 static void mce_0x200(struct regs *r)
 {
+    const char *why;
+
     check_handler_msr("0x200 handler", true);
     printf(NAME ": 0x200: machine check at NIP 0x%lx, SRR1 0x%016lx, "
            "DAR 0x%lx, DSISR 0x%08lx\n", r->nip, r->msr, r->dar, r->dsisr);
     CHECK(handled == 0, "a second machine check");
-    CHECK(r->nip == (u64)(uintptr_t)probe_load_insn,
-          "SRR0 = 0x%lx, expected the faulting load at 0x%lx", r->nip,
-          (u64)(uintptr_t)probe_load_insn);
-    CHECK(r->msr & SRR1_MC_LOADSTORE,
-          "SRR1 = 0x%016lx lacks 0x200000 (D-side, load/store)", r->msr);
-    CHECK((r->msr & ~SRR1_CAUSE_MASK) == (main_msr & ~SRR1_CAUSE_MASK),
-          "SRR1 = 0x%016lx does not hold the interrupted MSR 0x%016lx",
-          r->msr, main_msr);
-    CHECK(r->dsisr == DSISR_MC_UE, "DSISR = 0x%lx, expected 0x8000 (UE)",
-          r->dsisr);
-    CHECK(r->dar == bad_addr, "DAR = 0x%lx, expected 0x%lx", r->dar, bad_addr);
+    why = probe_check_ue_entry(r, bad_addr, main_msr);
+    CHECK(!why, "%s", why);
     CHECK(r->gpr[3] == CANARY + 3, "r3 = 0x%lx at 0x200, expected the "
           "interrupted value 0x%lx", r->gpr[3], CANARY + 3);
     r->nip += 4;

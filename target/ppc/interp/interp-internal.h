@@ -435,4 +435,22 @@ bool interp_decode_system(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx);
 /* Select the Rc=0 or Rc=1 variant of a handler pair. */
 #define SELECT_RC(d, name) ((d)->rc ? name##_rc : name)
 
+/*
+ * A result computed by calc_NAME(env, d) is written to RA; NAME_rc also
+ * sets CR0 (3.3.10: Rc=1 records the result).
+ */
+#define DEFINE_TO_RA(name)                                                  \
+    INTERP_OP(op_##name)                                                    \
+    {                                                                       \
+        env->gpr[d->ra] = calc_##name(env, d);                              \
+        return d + 1;                                                       \
+    }                                                                       \
+    INTERP_OP(op_##name##_rc)                                               \
+    {                                                                       \
+        uint64_t r = calc_##name(env, d);                                   \
+        env->gpr[d->ra] = r;                                                \
+        set_cr0(env, r);                                                    \
+        return d + 1;                                                       \
+    }
+
 #endif

@@ -12,24 +12,6 @@
 #define RS (env->gpr[d->rt])
 #define RB (env->gpr[d->rb])
 
-/*
- * A result computed by calc_NAME(env, d) is written to RA; NAME_rc also
- * sets CR0 (3.3.10: Rc=1 records the result).
- */
-#define DEFINE_TO_RA(name)                                                  \
-    INTERP_OP(op_##name)                                                    \
-    {                                                                       \
-        env->gpr[d->ra] = calc_##name(env, d);                              \
-        return d + 1;                                                       \
-    }                                                                       \
-    INTERP_OP(op_##name##_rc)                                               \
-    {                                                                       \
-        uint64_t r = calc_##name(env, d);                                   \
-        env->gpr[d->ra] = r;                                                \
-        set_cr0(env, r);                                                    \
-        return d + 1;                                                       \
-    }
-
 #define DEFINE_LOGIC(name, expr)                                            \
     static inline uint64_t calc_##name(const CPUPPCState *env,             \
                                        const PPCInsn *d)                    \

@@ -35,21 +35,6 @@ static uint64_t ppc_mask(unsigned mb, unsigned me)
     return mb <= me ? (from_mb & to_me) : (from_mb | to_me);
 }
 
-/* Result of calc_NAME(env, d) to RA, NAME_rc also records CR0. */
-#define DEFINE_TO_RA(name)                                                  \
-    INTERP_OP(op_##name)                                                    \
-    {                                                                       \
-        env->gpr[d->ra] = calc_##name(env, d);                              \
-        return d + 1;                                                       \
-    }                                                                       \
-    INTERP_OP(op_##name##_rc)                                               \
-    {                                                                       \
-        uint64_t r = calc_##name(env, d);                                   \
-        env->gpr[d->ra] = r;                                                \
-        set_cr0(env, r);                                                    \
-        return d + 1;                                                       \
-    }
-
 /* f1 holds the immediate shift or rotate amount. */
 static inline uint64_t calc_rlwinm(CPUPPCState *env, const PPCInsn *d)
 {

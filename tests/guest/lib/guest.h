@@ -382,6 +382,8 @@ extern char probe_spin_loop[], probe_spin_end[];
  * a description of the first difference (static buffer of this vCPU).
  */
 const char *probe_check(int kind, const struct probe_regs *p, u64 canary, u64 addr);
+/** SRR0/SRR1/DSISR/DAR of the UE a probe_bad_load(addr) raised: NULL or why not. */
+const char *probe_check_ue_entry(const struct regs *r, u64 addr, u64 interrupted_msr);
 
 /* ---- Atomics ----------------------------------------------------------- */
 static inline u64 atomic_inc(volatile u64 *p)

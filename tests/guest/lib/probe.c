@@ -73,3 +73,32 @@ const char *probe_check(int kind, const struct probe_regs *p, u64 canary, u64 ad
     }
     return NULL;
 }
+
+/*
+ * The interrupt state of a D-side UE raised by probe_bad_load(@addr):
+ * SRR0 = the load, SRR1 = the interrupted MSR plus the load/store cause,
+ * DSISR = UE, DAR = @addr. Returns NULL, or what is wrong (a static
+ * buffer: one caller at a time, as the single-vCPU guests that use it).
+ */
+const char *probe_check_ue_entry(const struct regs *r, u64 addr, u64 interrupted_msr)
+{
+    static char why[160];
+
+    if (r->nip != (u64)(uintptr_t)probe_load_insn) {
+        snprintf(why, sizeof(why), "SRR0 = 0x%lx, expected the faulting load at 0x%lx",
+                 r->nip, (u64)(uintptr_t)probe_load_insn);
+    } else if (!(r->msr & SRR1_MC_LOADSTORE)) {
+        snprintf(why, sizeof(why), "SRR1 = 0x%016lx lacks 0x200000 (D-side, load/store)",
+                 r->msr);
+    } else if ((r->msr & ~SRR1_CAUSE_MASK) != (interrupted_msr & ~SRR1_CAUSE_MASK)) {
+        snprintf(why, sizeof(why), "SRR1 = 0x%016lx does not hold the interrupted MSR "
+                 "0x%016lx", r->msr, interrupted_msr);
+    } else if (r->dsisr != DSISR_MC_UE) {
+        snprintf(why, sizeof(why), "DSISR = 0x%lx, expected 0x8000 (UE)", r->dsisr);
+    } else if (r->dar != addr) {
+        snprintf(why, sizeof(why), "DAR = 0x%lx, expected 0x%lx", r->dar, addr);
+    } else {
+        return NULL;
+    }
+    return why;
+}
