@@ -27,3 +27,8 @@ void vm_event_emit(SpaprMachineState *spapr, const char *name, const char *data_
         l->fn(name, data_json, l->opaque);
     }
 }
+
+bool vm_event_has_listeners(void)
+{
+    return listeners && listeners->len > 0;
+}

@@ -1,8 +1,8 @@
 /*
  * Monitor internals shared by system/monitor.c (endpoints, threads, output
- * queues, events), system/qmp.c (QMP protocol and dispatch),
- * system/qmp-cmds.c (QMP commands and the machine operations they share
- * with HMP) and system/hmp.c (human monitor).
+ * queues, events, loading the QMP module), system/monitor-ops.c (machine
+ * operations HMP and QMP share), system/hmp.c (human monitor) and the QMP
+ * module (system/qmp.c, system/qmp-cmds.c; see also system/qmp-internal.h).
  *
  * Threads: every endpoint has a reader thread (it parses input and runs
  * the commands, taking the BQL around each one) and a writer thread that
@@ -17,7 +17,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
-#include <json-glib/json-glib.h>
 
 #include "hw/ppc/spapr.h"
 
@@ -42,83 +41,41 @@ typedef enum MonitorAction {
     MON_ACTION_QUIT,                /* flush, then make the process exit 0 */
 } MonitorAction;
 
-/* ---- QMP protocol (system/qmp.c) ---- */
+/* ---- QMP, a module loaded only when a -qmp endpoint exists ---- */
 
-/** qmp_greeting: the greeting line (with its newline). */
-char *qmp_greeting(void);
-
-/**
- * qmp_process_line: run one line of QMP input. Returns the reply line
- * (with its newline), or NULL for a blank line. @command_mode is the
- * session's state; *@enter_command_mode is set when qmp_capabilities
- * succeeded (the caller switches the session when it queues the reply).
- * *@action tells what to do after the reply. Takes the BQL itself.
+/*
+ * json-glib drags gobject, gio, libmount, libselinux and more into a
+ * process, which costs milliseconds at every start; the qtest fast path
+ * must not pay for them. So QMP (system/qmp.c, system/qmp-cmds.c) is a
+ * shared module, qemu-qmp.so, next to the binary (or in
+ * $QEMU_MODULE_DIR), whose one exported symbol QMP_MODULE_ENTRY returns
+ * these operations. It calls back into the VMM's exported symbols.
  */
-char *qmp_process_line(SpaprMachineState *spapr, const char *line, bool command_mode,
-                       bool *enter_command_mode, MonitorAction *action);
+#define QMP_MODULE_NAME  "qemu-qmp.so"
+#define QMP_MODULE_ENTRY "qmp_module_ops"
 
-/** qmp_error_line: an error reply line (no id) with the class and text. */
-char *qmp_error_line(MonErrorClass cls, const char *desc);
+typedef struct QmpModuleOps {
+    /** The greeting line (with its newline). */
+    char *(*greeting)(void);
+    /**
+     * Run one line of QMP input. Returns the reply line (with its
+     * newline), or NULL for a blank line. @command_mode is the session's
+     * state; *@enter_command_mode is set when qmp_capabilities succeeded
+     * (the caller switches the session when it queues the reply).
+     * *@action tells what to do after the reply. Takes the BQL itself.
+     */
+    char *(*process_line)(SpaprMachineState *spapr, const char *line, bool command_mode,
+                          bool *enter_command_mode, MonitorAction *action);
+    /** An error reply line (no id) with the class and text. */
+    char *(*error_line)(MonErrorClass cls, const char *desc);
+    /** The event line for @name with @data_json (object text or NULL) and the
+     *  current time; NULL if @data_json does not parse (logged). */
+    char *(*format_event)(const char *name, const char *data_json);
+} QmpModuleOps;
 
-/**
- * qmp_format_event: the event line for @name with @data_json (JSON
- * object text, or NULL for none) and the current time. NULL if
- * @data_json does not parse (a machine bug: logged).
- */
-char *qmp_format_event(const char *name, const char *data_json);
+typedef const QmpModuleOps *(*QmpModuleEntry)(void);
 
-/* ---- JSON helpers for the commands (system/qmp.c) ---- */
-
-/**
- * qmp_json_text: @node as JSON text with QEMU's separators (", " and
- * ": "), so that replies read byte for byte as QEMU's; a newline at the
- * end when @newline.
- */
-char *qmp_json_text(JsonNode *node, bool newline);
-/** qmp_add_int, qmp_add_bool, qmp_add_str: member @name of the open object. */
-void qmp_add_int(JsonBuilder *b, const char *name, int64_t value);
-void qmp_add_bool(JsonBuilder *b, const char *name, bool value);
-void qmp_add_str(JsonBuilder *b, const char *name, const char *value);
-/** qmp_empty_object: a new {} node ("return": {}). */
-JsonNode *qmp_empty_object(void);
-/** qmp_add_version: the {"qemu": {...}, "package": ...} object (greeting, query-version). */
-void qmp_add_version(JsonBuilder *b);
-
-/* ---- QMP commands (system/qmp-cmds.c) ---- */
-
-/* What a command sees of its session. */
-typedef struct QmpContext {
-    SpaprMachineState *spapr;
-    MonitorAction action;
-} QmpContext;
-
-typedef enum QmpArgType {
-    QMP_ARG_INT,
-    QMP_ARG_BOOL,
-    QMP_ARG_STR,
-    QMP_ARG_STR_LIST,
-} QmpArgType;
-
-/* One member of "arguments": system/qmp.c checks them before the call. */
-typedef struct QmpArgSpec {
-    const char *name;
-    QmpArgType type;
-    bool optional;
-} QmpArgSpec;
-
-/* Returns the "return" value, or NULL with @error set. BQL held. */
-typedef JsonNode *(*QmpHandler)(QmpContext *ctx, JsonObject *args, GError **error);
-
-typedef struct QmpCommand {
-    const char *name;
-    QmpHandler fn;
-    const QmpArgSpec *args;     /* NULL-name terminated, or NULL for none */
-} QmpCommand;
-
-/** qmp_find_command: the command named @name, or NULL. */
-const QmpCommand *qmp_find_command(const char *name);
-
-/* ---- machine operations shared by QMP and HMP (system/qmp-cmds.c), BQL held ---- */
+/* ---- machine operations shared by QMP and HMP (system/monitor-ops.c), BQL held ---- */
 
 /** mon_stop: pause the machine and return once every vCPU is parked. */
 void mon_stop(SpaprMachineState *spapr);

@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include "system/monitor.h"
 
+#include <dlfcn.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -191,10 +193,41 @@ static void monitor_quit(Monitor *self)
 
 /* ---- QMP ---- */
 
+static const QmpModuleOps *qmp;     /* set once at start-up, when -qmp is used */
+
+/* Where the QMP module lives: $QEMU_MODULE_DIR, else beside the binary. */
+static char *qmp_module_path(void)
+{
+    const char *dir = g_getenv("QEMU_MODULE_DIR");
+    if (dir) {
+        return g_build_filename(dir, QMP_MODULE_NAME, NULL);
+    }
+    g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+    g_autofree char *exe_dir = exe ? g_path_get_dirname(exe) : g_strdup(".");
+    return g_build_filename(exe_dir, QMP_MODULE_NAME, NULL);
+}
+
+static int qmp_load_module(GError **error)
+{
+    if (qmp) {
+        return 0;
+    }
+    g_autofree char *path = qmp_module_path();
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    QmpModuleEntry entry = handle ? (QmpModuleEntry)dlsym(handle, QMP_MODULE_ENTRY) : NULL;
+    if (!entry) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "-qmp: cannot load the QMP module: %s", dlerror());
+        return -1;
+    }
+    qmp = entry();      /* the module stays loaded for the life of the process */
+    return 0;
+}
+
 static void qmp_serve_client(Monitor *mon)
 {
     g_autoptr(GString) line = g_string_new(NULL);
-    g_autofree char *greeting = qmp_greeting();
+    g_autofree char *greeting = qmp->greeting();
     int ret;
 
     monitor_send(mon, greeting);
@@ -202,7 +235,7 @@ static void qmp_serve_client(Monitor *mon)
         if (ret < 0) {
             g_autofree char *desc = g_strdup_printf(
                 "JSON parse error, input line longer than %d bytes discarded", CHAR_LINE_MAX);
-            g_autofree char *err = qmp_error_line(MON_ERROR_GENERIC, desc);
+            g_autofree char *err = qmp->error_line(MON_ERROR_GENERIC, desc);
             monitor_send(mon, err);
             continue;
         }
@@ -212,7 +245,7 @@ static void qmp_serve_client(Monitor *mon)
         command_mode = mon->negotiated;
         g_mutex_unlock(&mon->out_lock);
 
-        g_autofree char *reply = qmp_process_line(mon->spapr, line->str, command_mode,
+        g_autofree char *reply = qmp->process_line(mon->spapr, line->str, command_mode,
                                                   &enter, &action);
         if (reply) {
             /* Queue the reply and switch modes at once, so that no event
@@ -300,7 +333,7 @@ static gpointer hmp_reader_thread(gpointer opaque)
 /* Called with the BQL held, from any thread: only queues. */
 static void monitor_event_listener(const char *name, const char *data_json, void *opaque)
 {
-    g_autofree char *text = qmp_format_event(name, data_json);
+    g_autofree char *text = qmp->format_event(name, data_json);
     if (!text) {
         return;
     }
@@ -402,6 +435,9 @@ int monitor_init_all(SpaprMachineState *spapr, const VMOptions *opts, GError **e
                     "stdio can serve only one of -qtest, -qmp and -monitor");
         return -1;
     }
+    if (opts->qmp->len && qmp_load_module(error) < 0) {
+        return -1;
+    }
     for (guint i = 0; i < opts->qmp->len; i++) {
         if (monitor_open(spapr, g_ptr_array_index(opts->qmp, i), true, error) < 0) {
             return -1;
@@ -412,7 +448,7 @@ int monitor_init_all(SpaprMachineState *spapr, const VMOptions *opts, GError **e
             return -1;
         }
     }
-    if (monitors->len && !event_listener_added) {
+    if (qmp && !event_listener_added) {     /* only QMP clients get events */
         vm_event_add_listener(monitor_event_listener, NULL);
         event_listener_added = true;
     }

@@ -12,7 +12,7 @@
 
 #include "system/bql.h"
 #include "system/trace.h"
-#include "monitor-internal.h"
+#include "qmp-internal.h"
 
 /* ---- JSON helpers ---- */
 
@@ -110,7 +110,7 @@ static char *error_reply(MonErrorClass cls, const char *desc, JsonNode *id)
     return builder_line(b);
 }
 
-char *qmp_error_line(MonErrorClass cls, const char *desc)
+static char *qmp_error_line(MonErrorClass cls, const char *desc)
 {
     return error_reply(cls, desc, NULL);
 }
@@ -143,7 +143,7 @@ void qmp_add_version(JsonBuilder *b)
     json_builder_end_object(b);
 }
 
-char *qmp_greeting(void)
+static char *qmp_greeting(void)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
@@ -159,7 +159,7 @@ char *qmp_greeting(void)
     return builder_line(b);
 }
 
-char *qmp_format_event(const char *name, const char *data_json)
+static char *qmp_format_event(const char *name, const char *data_json)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) err = NULL;
@@ -338,7 +338,7 @@ static bool line_is_blank(const char *line)
     return true;
 }
 
-char *qmp_process_line(SpaprMachineState *spapr, const char *line, bool command_mode,
+static char *qmp_process_line(SpaprMachineState *spapr, const char *line, bool command_mode,
                        bool *enter_command_mode, MonitorAction *action)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
@@ -405,4 +405,18 @@ char *qmp_process_line(SpaprMachineState *spapr, const char *line, bool command_
     *enter_command_mode = is_caps;
     *action = ctx.action;
     return return_reply(ret, id);
+}
+
+/* ---- the module's entry point ---- */
+
+static const QmpModuleOps qmp_ops = {
+    .greeting = qmp_greeting,
+    .process_line = qmp_process_line,
+    .error_line = qmp_error_line,
+    .format_event = qmp_format_event,
+};
+
+const QmpModuleOps *qmp_module_ops(void)
+{
+    return &qmp_ops;
 }

@@ -6,6 +6,8 @@
 #ifndef SYSTEM_EVENTS_H
 #define SYSTEM_EVENTS_H
 
+#include <stdbool.h>
+
 typedef struct SpaprMachineState SpaprMachineState;
 
 /** A listener gets the event name and its "data" member as JSON text (or NULL). */
@@ -13,5 +15,7 @@ typedef void (*VMEventListener)(const char *name, const char *data_json, void *o
 
 void vm_event_add_listener(VMEventListener fn, void *opaque);
 void vm_event_emit(SpaprMachineState *spapr, const char *name, const char *data_json);
+/** vm_event_has_listeners: false when emitting would reach nobody (skip formatting). */
+bool vm_event_has_listeners(void);
 
 #endif

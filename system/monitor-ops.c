@@ -1,0 +1,235 @@
+/*
+ * Machine operations the monitors share (system/monitor-internal.h):
+ * stop/cont/reset/quit, NMI, machine-check and memory-error injection,
+ * register snapshots, and the FWNMI_MACHINE_CHECK event. No JSON here:
+ * this is part of the VMM proper, while the QMP protocol and commands
+ * (system/qmp.c, system/qmp-cmds.c) are a module loaded only with -qmp.
+ */
+#define _GNU_SOURCE
+#include "system/monitor.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hw/ppc/spapr.h"
+#include "system/cpus.h"
+#include "system/events.h"
+#include "system/trace.h"
+#include "target/ppc/interp.h"
+#include "monitor-internal.h"
+
+/* ---- FWNMI_MACHINE_CHECK ---- */
+
+/* Set when the machine reported the machine check itself (through the
+ * hook in spapr_mce_req_event), so that injections report it only once. */
+static __thread bool mce_event_reported;
+
+const char *monitor_mce_kind(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                             SpaprMceResult result)
+{
+    switch (result) {
+    case SPAPR_MCE_DELIVERED:
+        return "fwnmi";
+    case SPAPR_MCE_LEGACY:
+        return "legacy";
+    case SPAPR_MCE_QUEUED:
+        return "queued";
+    case SPAPR_MCE_IGNORED:
+        return cpu && cpu->state == CPU_STATE_STOPPED ? "ignored" : "nested-ignored";
+    case SPAPR_MCE_PANICKED:
+        return "nested-panic";
+    }
+    return "unknown";
+}
+
+void monitor_fwnmi_event(SpaprMachineState *spapr, int cpu, const char *kind,
+                         const SpaprMceInfo *info)
+{
+    if (!vm_event_has_listeners()) {
+        return;     /* no QMP client: a machine check costs no formatting */
+    }
+    SpaprMceClass cls = spapr_mce_classify(info);
+
+    /* Every string here is one of our fixed names: nothing to escape, so
+     * this needs no JSON library (QMP is a module loaded on demand). */
+    mce_event_reported = true;
+    g_autofree char *data = g_strdup_printf(
+        "{\"cpu\": %d, \"kind\": \"%s\", \"error-type\": \"%s\", "
+        "\"error-subtype\": \"%s\", \"recovered\": %s}",
+        cpu, kind, spapr_mce_error_type_name(cls.error_type),
+        spapr_mce_subtype_name(cls.error_type, cls.subtype),
+        info->recovered ? "true" : "false");
+    vm_event_emit(spapr, "FWNMI_MACHINE_CHECK", data);
+}
+
+void monitor_fwnmi_mce_result(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                              const SpaprMceInfo *info, SpaprMceResult result)
+{
+    monitor_fwnmi_event(spapr, cpu->index, monitor_mce_kind(spapr, cpu, result), info);
+}
+
+/* ---- memory error dispositions ---- */
+
+static GMutex poison_lock;
+static GHashTable *poison_unrecovered;   /* page number -> 1: not recovered */
+
+static void poison_set_recovered(uint64_t addr, bool recovered)
+{
+    gpointer key = GSIZE_TO_POINTER((gsize)(addr >> GUEST_PAGE_SHIFT));
+    g_mutex_lock(&poison_lock);
+    if (!poison_unrecovered) {
+        poison_unrecovered = g_hash_table_new(g_direct_hash, g_direct_equal);
+    }
+    if (recovered) {
+        g_hash_table_remove(poison_unrecovered, key);
+    } else {
+        g_hash_table_add(poison_unrecovered, key);
+    }
+    g_mutex_unlock(&poison_lock);
+}
+
+bool monitor_memory_error_recovered(uint64_t ra)
+{
+    gpointer key = GSIZE_TO_POINTER((gsize)(ra >> GUEST_PAGE_SHIFT));
+    bool unrecovered = false;
+    g_mutex_lock(&poison_lock);
+    if (poison_unrecovered) {
+        unrecovered = g_hash_table_remove(poison_unrecovered, key);
+    }
+    g_mutex_unlock(&poison_lock);
+    return !unrecovered;
+}
+
+/* ---- machine operations shared with HMP (BQL held) ---- */
+
+void mon_stop(SpaprMachineState *spapr)
+{
+    if (spapr->runstate == RUN_STATE_RUNNING) {
+        runstate_set(spapr, RUN_STATE_PAUSED);
+    }
+    /* vCPU threads park by themselves once the machine is not running:
+     * answer only when they have. */
+    cpus_pause(spapr);
+    cpus_resume(spapr);
+}
+
+void mon_quit_prepare(SpaprMachineState *spapr)
+{
+    /* As QEMU: quit exits 0, whatever happened to the guest before. */
+    spapr->exit_code = 0;
+}
+
+bool mon_cont(SpaprMachineState *spapr, GError **error)
+{
+    if (spapr->runstate == RUN_STATE_GUEST_PANICKED ||
+        spapr->runstate == RUN_STATE_SHUTDOWN || spapr->quit_requested) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                    "Resetting the Virtual Machine is required");
+        return false;
+    }
+    runstate_set(spapr, RUN_STATE_RUNNING);
+    return true;
+}
+
+void mon_system_reset(SpaprMachineState *spapr)
+{
+    vm_system_reset(spapr);
+    vm_event_emit(spapr, "RESET", "{\"guest\": false, \"reason\": \"host-qmp-system-reset\"}");
+    /* As the qtest server: a reset brings a panicked guest back to life. */
+    if (spapr->runstate == RUN_STATE_GUEST_PANICKED) {
+        runstate_set(spapr, RUN_STATE_RUNNING);
+    }
+}
+
+void mon_inject_nmi(SpaprMachineState *spapr)
+{
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        spapr_system_reset_cpu(spapr, spapr->cpus[i]);
+    }
+}
+
+SpaprMceResult mon_inject_mce(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                              const SpaprMceInfo *info)
+{
+    mce_event_reported = false;
+    SpaprMceResult r = spapr_mce_req_event(spapr, cpu, info);
+    if (!mce_event_reported) {
+        monitor_fwnmi_mce_result(spapr, cpu, info, r);
+    }
+    mce_event_reported = false;
+    trace_event("monitor", "machine check on cpu %d: %s", cpu->index,
+                spapr_mce_result_name(r));
+    return r;
+}
+
+bool mon_inject_memory_error(SpaprMachineState *spapr, uint64_t addr, bool recovered,
+                             GError **error)
+{
+    if (guest_poison_page(&spapr->ram, addr) < 0) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                    "Address 0x%" PRIx64 " is not in guest RAM (0x%" PRIx64 " bytes)",
+                    addr, spapr->ram.size);
+        return false;
+    }
+    uint64_t page = addr & ~(GUEST_PAGE_SIZE - 1);
+    poison_set_recovered(page, recovered);
+    /* Cached decodes of that page must go through the poison check again. */
+    ppc_interp_invalidate(page, GUEST_PAGE_SIZE);
+    trace_event("monitor", "page 0x%" PRIx64 " poisoned (%s)", page,
+                recovered ? "recovered" : "not recovered");
+    return true;
+}
+
+static void snapshot_work(PowerPCCPU *cpu, void *opaque)
+{
+    MonCpuSnapshot *snap = opaque;
+    snap->env = cpu->env;
+    snap->state = cpu->state;
+    snap->dec = ppc_cpu_get_dec(cpu);
+}
+
+bool mon_cpu_snapshot(SpaprMachineState *spapr, PowerPCCPU *cpu, MonCpuSnapshot *snap,
+                      GError **error)
+{
+    if (cpu->has_thread && spapr->quit_requested) {
+        /* Its thread may be gone: nobody would run the work. */
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC, "the machine is shutting down");
+        return false;
+    }
+    cpu_run_work(cpu, snapshot_work, snap);
+    return true;
+}
+
+static int64_t cpu_tids[SPAPR_MAX_CPUS];    /* BQL */
+
+static void tid_work(PowerPCCPU *cpu, void *opaque)
+{
+    *(int64_t *)opaque = (int64_t)syscall(SYS_gettid);
+}
+
+int64_t mon_cpu_thread_id(SpaprMachineState *spapr, PowerPCCPU *cpu)
+{
+    if (!cpu->has_thread || cpu->index < 0 || cpu->index >= SPAPR_MAX_CPUS) {
+        return 0;
+    }
+    if (!cpu_tids[cpu->index] && !spapr->quit_requested) {
+        int64_t tid = 0;
+        cpu_run_work(cpu, tid_work, &tid);
+        cpu_tids[cpu->index] = tid;
+    }
+    return cpu_tids[cpu->index];
+}
+
+char *mon_status_text(SpaprMachineState *spapr)
+{
+    if (spapr->runstate == RUN_STATE_RUNNING) {
+        return g_strdup("VM status: running");
+    }
+    if (spapr->runstate == RUN_STATE_PAUSED) {
+        return g_strdup("VM status: paused");
+    }
+    return g_strdup_printf("VM status: paused (%s)", runstate_name(spapr->runstate));
+}
+
