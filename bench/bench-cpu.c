@@ -12,13 +12,11 @@
 #include "hw/ppc/spapr.h"
 #include "system/clock.h"
 #include "target/ppc/interp.h"
+#include "../target/ppc/interp/interp-test-harness.h"   /* instruction encoders */
 
 #define CODE 0x10000
 #define DATA 0x20000
 
-static uint32_t d_form(int op, int rt, int ra, int imm) { return op << 26 | rt << 21 | ra << 16 | (imm & 0xffff); }
-static uint32_t x_form(int rs, int ra, int rb, int xo) { return 31u << 26 | rs << 21 | ra << 16 | rb << 11 | xo << 1; }
-static uint32_t bdnz(int offset) { return 16u << 26 | 16 << 21 | (offset & 0xfffc); }
 
 static void put_code(SpaprMachineState *spapr, const uint32_t *insns, int n)
 {
@@ -45,18 +43,18 @@ static double run_loop(SpaprMachineState *spapr, uint64_t budget, uint64_t *reti
 static void bench_mips(SpaprMachineState *spapr)
 {
     const uint32_t loop[] = {
-        d_form(15, 4, 0, 0x7fff),           /* lis   r4,0x7fff      */
-        0x7c0903a6 | 4 << 21,               /* mtctr r4             */
-        d_form(14, 5, 0, DATA),             /* li    r5,DATA        */
-        d_form(14, 3, 3, 1),                /* 1: addi r3,r3,1      */
-        x_form(3, 6, 4, 316),               /*    xor  r6,r3,r4     */
-        x_form(6, 7, 3, 266),               /*    add  r7,r6,r3     */
-        d_form(21, 7, 8, 5 << 11 | 0 << 6 | 26 << 1), /* rlwinm r8,r7,5,0,26 */
-        d_form(36, 8, 5, 0),                /*    stw  r8,0(r5)     */
-        d_form(32, 9, 5, 0),                /*    lwz  r9,0(r5)     */
-        d_form(11, 0, 9, 0) | (1 << 21),    /*    cmpdi r9,0        */
-        bdnz(-28),                          /*    bdnz 1b           */
-        0x48000000,                         /* b .                  */
+        enc_addis(4, 0, 0x7fff),            /* lis   r4,0x7fff      */
+        enc_mtspr(SPR_CTR, 4),              /* mtctr r4             */
+        enc_addis(5, 0, DATA >> 16),        /* lis   r5,DATA>>16    */
+        enc_addi(3, 3, 1),                  /* 1: addi r3,r3,1      */
+        enc_x31(316, 3, 6, 4, 0),           /*    xor  r6,r3,r4     */
+        enc_xo(266, 7, 6, 3, 0, 0),         /*    add  r7,r6,r3     */
+        enc_m(21, 7, 8, 5, 0, 26, 0),       /*    rlwinm r8,r7,5,0,26 */
+        enc_d(36, 8, 5, 0),                 /*    stw  r8,0(r5)     */
+        enc_d(32, 9, 5, 0),                 /*    lwz  r9,0(r5)     */
+        enc_d(11, 1, 9, 0),                 /*    cmpdi r9,0 (L=1)  */
+        enc_bc(16, 0, -28, 0, 0),           /*    bdnz 1b           */
+        enc_b_self(),                       /* b .                  */
     };
     put_code(spapr, loop, G_N_ELEMENTS(loop));
     uint64_t retired;
@@ -64,7 +62,13 @@ static void bench_mips(SpaprMachineState *spapr)
     double s = run_loop(spapr, 300000000, &retired);
     /* Make sure the loop itself ran, not an interrupt storm. */
     PowerPCCPU *cpu = spapr->cpus[0];
-    if (cpu->env.nip < CODE || cpu->env.nip >= CODE + sizeof(loop) || cpu->env.gpr[3] < 1000) {
+    uint32_t stored;
+    guest_ld_be32(&spapr->ram, DATA, &stored);
+    /* The run may stop between the stw and the lwz: the word in memory is
+     * the one just stored (r8) or just reloaded (r9). */
+    if (cpu->env.nip < CODE || cpu->env.nip >= CODE + sizeof(loop) || cpu->env.gpr[3] < 1000 ||
+        cpu->env.gpr[5] != DATA ||
+        (stored != (uint32_t)cpu->env.gpr[8] && stored != (uint32_t)cpu->env.gpr[9])) {
         printf("cpu-mips: FAILED: loop did not run (nip 0x%" G_GINT64_MODIFIER "x)\n", cpu->env.nip);
         return;
     }
@@ -75,9 +79,9 @@ static void bench_mips(SpaprMachineState *spapr)
 static void bench_hcall(SpaprMachineState *spapr)
 {
     uint32_t code[] = {
-        d_form(14, 3, 0, 0x7ff0),           /* 1: li r3,0x7ff0 (unsupported) */
-        0x44000022,                         /*    sc 1                        */
-        0x4bfffff8,                         /*    b 1b                        */
+        enc_li(3, 0x7ff0),                  /* 1: li r3,0x7ff0 (unsupported) */
+        enc_sc(1),                          /*    sc 1                        */
+        enc_b(-8, 0, 0),                    /*    b 1b                        */
     };
     put_code(spapr, code, G_N_ELEMENTS(code));
     uint64_t retired;
