@@ -19,12 +19,6 @@
 #define H_SIGNAL_SYS_RESET_ALL_OTHERS   -2
 #define TERM_CHARS_MAX      16
 
-/* Real mode ignores the top 4 address bits (as QEMU's rtas_ld). */
-static uint64_t real_addr(uint64_t addr)
-{
-    return addr & 0x0FFFFFFFFFFFFFFFULL;
-}
-
 void spapr_console_write(SpaprMachineState *spapr, const char *buf, size_t len)
 {
     if (spapr->console_write) {
@@ -141,7 +135,7 @@ static int64_t h_signal_sys_reset(SpaprMachineState *spapr, PowerPCCPU *cpu)
 
 static int64_t h_rtas(SpaprMachineState *spapr, PowerPCCPU *cpu)
 {
-    uint64_t block = real_addr(cpu->env.gpr[4]);
+    uint64_t block = cpu->env.gpr[4] & PPC_REAL_ADDR_MASK;   /* as QEMU's rtas_ld */
     uint32_t token, nargs, nret;
 
     if (guest_ld_be32(&spapr->ram, block, &token) ||

@@ -40,12 +40,6 @@ static uint64_t elf_u64(const ElfReader *r, const void *p)
     return r->le ? GUINT64_FROM_LE(v) : GUINT64_FROM_BE(v);
 }
 
-/* Physical address as the CPU sees it in real mode (top 4 bits ignored). */
-static uint64_t elf_real(uint64_t addr)
-{
-    return addr & 0x0FFFFFFFFFFFFFFFULL;
-}
-
 static int elf_fail(GError **error, const char *path, const char *why)
 {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
@@ -60,7 +54,7 @@ static int load_segment(SpaprMachineState *spapr, const ElfReader *r,
     uint64_t offset = elf_u64(r, &p->p_offset);
     uint64_t filesz = elf_u64(r, &p->p_filesz);
     uint64_t memsz = elf_u64(r, &p->p_memsz);
-    uint64_t paddr = elf_real(elf_u64(r, &p->p_paddr));
+    uint64_t paddr = elf_u64(r, &p->p_paddr) & PPC_REAL_ADDR_MASK;
 
     if (filesz > memsz || offset > r->size || filesz > r->size - offset) {
         return elf_fail(error, spapr->kernel_path, "segment outside the file");
@@ -121,7 +115,7 @@ static int load_elf(SpaprMachineState *spapr, GBytes *image, GError **error)
     if (!loaded) {
         return elf_fail(error, path, "no loadable segment");
     }
-    spapr->kernel_entry = elf_real(elf_u64(&r, &eh->e_entry));
+    spapr->kernel_entry = elf_u64(&r, &eh->e_entry) & PPC_REAL_ADDR_MASK;
     spapr->kernel_le = r.le;
     if (!guest_range_valid(&spapr->ram, spapr->kernel_entry, 4)) {
         return elf_fail(error, path, "entry point outside guest RAM");

@@ -59,6 +59,10 @@
 #define DSISR_MC_UE           0x00008000U
 #define DSISR_MC_UE_TABLEWALK 0x00004000U
 
+/* Real mode ignores the top 4 bits of an effective address: a kernel
+ * linked at 0xc000... reaches its real addresses with translation off. */
+#define PPC_REAL_ADDR_MASK  0x0FFFFFFFFFFFFFFFULL
+
 /* LPCR */
 #define LPCR_ILE        PPC_BIT(38)  /* interrupts taken little-endian */
 

@@ -71,7 +71,7 @@ struct PPCDecodedPage {
 #define PAGE_KEY_NONE   ((uint64_t)-1)
 
 /* Real mode ignores the 4 high-order bits of the EA (Book III 5.7.3). */
-#define REAL_ADDR_MASK  0x0FFFFFFFFFFFFFFFULL
+#define REAL_ADDR_MASK  PPC_REAL_ADDR_MASK
 
 /* Per-vCPU interpreter state (cpu->accel_priv). */
 #define ICACHE_PAGES    256
