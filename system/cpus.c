@@ -97,7 +97,7 @@ static int cpus_with_threads(SpaprMachineState *spapr)
     return n;
 }
 
-static void kick_all(SpaprMachineState *spapr)
+void cpus_kick_all(SpaprMachineState *spapr)
 {
     for (int i = 0; i < spapr->smp_cpus; i++) {
         cpu_kick(spapr->cpus[i]);
@@ -107,7 +107,7 @@ static void kick_all(SpaprMachineState *spapr)
 void cpus_pause(SpaprMachineState *spapr)
 {
     spapr->pause_count++;
-    kick_all(spapr);
+    cpus_kick_all(spapr);
     int threads = cpus_with_threads(spapr);
     while (spapr->parked_cpus < threads) {
         bql_cond_wait(&cpus_parked_cond);
@@ -118,13 +118,12 @@ void cpus_resume(SpaprMachineState *spapr)
 {
     g_assert(spapr->pause_count > 0);
     spapr->pause_count--;
-    kick_all(spapr);
+    cpus_kick_all(spapr);
 }
 
 void cpus_join_threads(SpaprMachineState *spapr)
 {
-    spapr->quit_requested = true;
-    kick_all(spapr);
+    spapr_request_quit(spapr);
     for (int i = 0; i < spapr->smp_cpus; i++) {
         PowerPCCPU *cpu = spapr->cpus[i];
         if (cpu->thread) {

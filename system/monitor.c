@@ -166,6 +166,13 @@ static void monitor_detach_client(Monitor *mon)
     trace_event("monitor", "%s: client disconnected", mon->label);
 }
 
+static void flush_all_until(gint64 deadline)
+{
+    for (guint i = 0; monitors && i < monitors->len; i++) {
+        monitor_flush(g_ptr_array_index(monitors, i), deadline);
+    }
+}
+
 /* Leave the process (the quit command set status 0) once the reply and
  * SHUTDOWN are out. */
 static void monitor_quit(Monitor *self)
@@ -179,15 +186,9 @@ static void monitor_quit(Monitor *self)
         vm_event_emit(spapr, "SHUTDOWN", "{\"guest\": false, \"reason\": \"host-qmp-quit\"}");
     }
     bql_unlock();
-    for (guint i = 0; i < monitors->len; i++) {
-        monitor_flush(g_ptr_array_index(monitors, i), deadline);
-    }
+    flush_all_until(deadline);
     bql_lock();
-    spapr->quit_requested = true;
-    for (int i = 0; i < spapr->smp_cpus; i++) {
-        cpu_kick(spapr->cpus[i]);
-    }
-    g_cond_broadcast(&spapr->runstate_changed);
+    spapr_request_quit(spapr);
     bql_unlock();
 }
 
@@ -423,14 +424,8 @@ static int monitor_open(SpaprMachineState *spapr, const CharSpec *spec, bool is_
 
 int monitor_init_all(SpaprMachineState *spapr, const VMOptions *opts, GError **error)
 {
-    int stdio_users = (opts->qtest.kind == CHAR_STDIO) + (opts->monitor.kind == CHAR_STDIO);
-
     monitors = g_ptr_array_new();
-    for (guint i = 0; i < opts->qmp->len; i++) {
-        const CharSpec *spec = g_ptr_array_index(opts->qmp, i);
-        stdio_users += spec->kind == CHAR_STDIO;
-    }
-    if (stdio_users > 1) {
+    if (vm_options_stdio_users(opts) > 1) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                     "stdio can serve only one of -qtest, -qmp and -monitor");
         return -1;
@@ -469,10 +464,7 @@ void monitor_start_all(SpaprMachineState *spapr)
 
 void monitor_flush_all(gint64 timeout_us)
 {
-    gint64 deadline = g_get_monotonic_time() + timeout_us;
-    for (guint i = 0; monitors && i < monitors->len; i++) {
-        monitor_flush(g_ptr_array_index(monitors, i), deadline);
-    }
+    flush_all_until(g_get_monotonic_time() + timeout_us);
 }
 
 bool monitor_attached(void)

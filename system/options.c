@@ -420,6 +420,15 @@ int vm_options_parse(int argc, char **argv, VMOptions *opts, GError **error)
     return 0;
 }
 
+int vm_options_stdio_users(const VMOptions *opts)
+{
+    int users = (opts->qtest.kind == CHAR_STDIO) + (opts->monitor.kind == CHAR_STDIO);
+    for (guint i = 0; i < opts->qmp->len; i++) {
+        users += ((const CharSpec *)g_ptr_array_index(opts->qmp, i))->kind == CHAR_STDIO;
+    }
+    return users;
+}
+
 void vm_options_free(VMOptions *opts)
 {
     char_spec_clear(&opts->qtest);

@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libfdt.h>
 
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_rtas.h"
@@ -113,6 +114,21 @@ static char *parse_xfer(SpaprMachineState *spapr, char **argv, uint64_t *addr,
     return NULL;
 }
 
+/* "OK 0x<two hex digits per byte>", as QEMU's read answers. */
+static char *hex_reply(const uint8_t *bytes, uint64_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *out = g_malloc(5 + 2 * len + 1);
+
+    memcpy(out, "OK 0x", 5);
+    for (uint64_t i = 0; i < len; i++) {
+        out[5 + 2 * i] = digits[bytes[i] >> 4];
+        out[6 + 2 * i] = digits[bytes[i] & 15];
+    }
+    out[5 + 2 * len] = '\0';
+    return out;
+}
+
 static char *cmd_read(SpaprMachineState *spapr, char **argv, int argc)
 {
     uint64_t addr, len;
@@ -120,13 +136,7 @@ static char *cmd_read(SpaprMachineState *spapr, char **argv, int argc)
     if (err) {
         return err;
     }
-    GString *out = g_string_sized_new(3 + 2 * len + 2);
-    g_string_append(out, "OK 0x");
-    const uint8_t *p = guest_ptr(&spapr->ram, addr, len);
-    for (uint64_t i = 0; i < len; i++) {
-        g_string_append_printf(out, "%02x", p[i]);
-    }
-    return g_string_free(out, FALSE);
+    return hex_reply(guest_ptr(&spapr->ram, addr, len), len);
 }
 
 static int hex_nibble(char c)
@@ -318,14 +328,7 @@ static char *cmd_system_reset(SpaprMachineState *spapr, char **argv, int argc)
 
 static char *cmd_fdt(SpaprMachineState *spapr, char **argv, int argc)
 {
-    const uint8_t *fdt = spapr->fdt;
-    uint32_t size = GUINT32_FROM_BE(((const uint32_t *)fdt)[1]);  /* totalsize */
-    GString *out = g_string_sized_new(5 + 2 * size);
-    g_string_append(out, "OK 0x");
-    for (uint32_t i = 0; i < size; i++) {
-        g_string_append_printf(out, "%02x", fdt[i]);
-    }
-    return g_string_free(out, FALSE);
+    return hex_reply(spapr->fdt, fdt_totalsize(spapr->fdt));
 }
 
 /* ---- FWNMI (extensions) ---- */
@@ -487,8 +490,7 @@ static gpointer qtest_thread(gpointer opaque)
         char_disconnect(s->ep);
     }
     bql_lock();
-    s->spapr->quit_requested = true;
-    g_cond_broadcast(&s->spapr->runstate_changed);
+    spapr_request_quit(s->spapr);
     bql_unlock();
     return NULL;
 }

@@ -5,6 +5,7 @@
  */
 #include "hw/ppc/spapr.h"
 #include "system/bql.h"
+#include "system/cpus.h"
 #include "system/trace.h"
 #include "system/events.h"
 
@@ -20,11 +21,10 @@ const char *runstate_name(RunState state)
     return state < G_N_ELEMENTS(names) ? names[state] : "unknown";
 }
 
-static void kick_all(SpaprMachineState *spapr)
+/* vCPUs re-check whether they may run; the main loop re-checks its work. */
+static void notify_all(SpaprMachineState *spapr)
 {
-    for (int i = 0; i < spapr->smp_cpus; i++) {
-        cpu_kick(spapr->cpus[i]);
-    }
+    cpus_kick_all(spapr);
     g_cond_broadcast(&spapr->runstate_changed);
 }
 
@@ -35,7 +35,7 @@ void runstate_set(SpaprMachineState *spapr, RunState state)
         return;
     }
     spapr->runstate = state;
-    kick_all(spapr);
+    notify_all(spapr);
     if (state == RUN_STATE_RUNNING) {
         vm_event_emit(spapr, "RESUME", NULL);
     } else if (old == RUN_STATE_RUNNING) {
@@ -58,10 +58,16 @@ void spapr_request_shutdown(SpaprMachineState *spapr, int exit_code)
     vm_event_emit(spapr, "SHUTDOWN", "{\"guest\": true, \"reason\": \"guest-shutdown\"}");
 }
 
+void spapr_request_quit(SpaprMachineState *spapr)
+{
+    spapr->quit_requested = true;
+    notify_all(spapr);
+}
+
 void spapr_request_reset(SpaprMachineState *spapr)
 {
     spapr->reset_requested = true;
-    kick_all(spapr);
+    notify_all(spapr);
 }
 
 void spapr_guest_panicked(SpaprMachineState *spapr, const char *reason)
@@ -77,7 +83,6 @@ void spapr_guest_panicked(SpaprMachineState *spapr, const char *reason)
         "{\"action\": \"pause\", \"info\": {\"type\": \"pseries\", \"reason\": \"%s\"}}", esc);
     vm_event_emit(spapr, "GUEST_PANICKED", data);
     if (spapr->exit_on_panic) {
-        spapr->quit_requested = true;
-        kick_all(spapr);
+        spapr_request_quit(spapr);
     }
 }

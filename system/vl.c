@@ -54,15 +54,7 @@ static gpointer console_input_thread(gpointer opaque)
 
 static bool stdio_taken(const VMOptions *o)
 {
-    if (o->qtest.kind == CHAR_STDIO || o->monitor.kind == CHAR_STDIO) {
-        return true;
-    }
-    for (guint i = 0; i < o->qmp->len; i++) {
-        if (((CharSpec *)g_ptr_array_index(o->qmp, i))->kind == CHAR_STDIO) {
-            return true;
-        }
-    }
-    return false;
+    return vm_options_stdio_users(o) > 0;
 }
 
 /* Where the guest console goes: -serial, else stdio with -nographic or
@@ -73,7 +65,7 @@ static int vm_setup_console(VM *vm, GError **error)
     CharSpec spec = o->serial;
 
     if (spec.kind == CHAR_NONE) {
-        bool want_stdio = o->nographic || (!o->nodefaults && !stdio_taken(o));
+        bool want_stdio = o->nographic || !o->nodefaults;
         spec.kind = want_stdio && !stdio_taken(o) ? CHAR_STDIO : CHAR_NULL;
     }
     if (spec.kind == CHAR_STDIO && stdio_taken(o)) {

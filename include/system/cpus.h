@@ -16,6 +16,8 @@ void cpus_start_threads(SpaprMachineState *spapr);
 void cpus_pause(SpaprMachineState *spapr);
 /** cpus_resume: undo one cpus_pause. */
 void cpus_resume(SpaprMachineState *spapr);
+/** cpus_kick_all: make every vCPU re-check whether it may run (any state). */
+void cpus_kick_all(SpaprMachineState *spapr);
 /** cpus_join_threads: make the threads exit (quit) and wait for them. */
 void cpus_join_threads(SpaprMachineState *spapr);
 /** vm_system_reset: reset the machine with every vCPU parked. */

@@ -49,6 +49,8 @@ typedef struct VMOptions {
  */
 int vm_options_parse(int argc, char **argv, VMOptions *opts, GError **error);
 void vm_options_free(VMOptions *opts);
+/** vm_options_stdio_users: how many of -qtest, -qmp and -monitor use stdio. */
+int vm_options_stdio_users(const VMOptions *opts);
 
 /** parse_size: "512M", "2G", "1024" (MiB when no suffix, as QEMU's -m). 0 or -EINVAL. */
 int parse_ram_size(const char *text, uint64_t *bytes);

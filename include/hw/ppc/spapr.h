@@ -127,6 +127,8 @@ void runstate_set(SpaprMachineState *spapr, RunState state);
 bool runstate_is_running(SpaprMachineState *spapr);
 /** Request shutdown with @exit_code (power-off, quit, ...). */
 void spapr_request_shutdown(SpaprMachineState *spapr, int exit_code);
+/** Make the process leave: vCPU threads stop, the main loop exits. */
+void spapr_request_quit(SpaprMachineState *spapr);
 /** Ask the main loop for a machine reset (guest system-reboot, monitor). */
 void spapr_request_reset(SpaprMachineState *spapr);
 /** Declare the guest panicked with a one-line @reason (stderr + run state). */
