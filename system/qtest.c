@@ -388,6 +388,8 @@ static char *cmd_fwnmi(SpaprMachineState *spapr, char **argv, int argc)
                            " nested=%" PRIu64 " interlocks=%" PRIu64 " sresets=%" PRIu64,
                            f->count.delivered, f->count.legacy, f->count.queued,
                            f->count.nested, f->count.interlocks, f->count.sresets);
+    g_string_append_printf(out, " requests=%" PRIu64 " ignored=%" PRIu64 " dropped=%" PRIu64,
+                           f->count.requests, f->count.ignored, f->count.dropped);
     return g_string_free(out, FALSE);
 }
 

@@ -51,6 +51,9 @@ void spapr_fwnmi_reset(SpaprMachineState *spapr)
      * and machine checks still waiting are dropped (LoPAPR has no way to
      * deliver them to a kernel that has not registered). */
     f->count.dropped += g_queue_get_length(&f->pending);
+    if (f->interlock_holder != FWNMI_HOLDER_NONE && !f->holder_entered) {
+        f->count.dropped++;     /* assigned, its delivery work now stale */
+    }
     g_queue_clear_full(&f->pending, g_free);
     f->sreset_addr = FWNMI_ADDR_NONE;
     f->mce_addr = FWNMI_ADDR_NONE;
@@ -64,12 +67,19 @@ static bool fwnmi_mce_registered(SpaprMachineState *spapr)
     return spapr->caps.fwnmi && spapr->fwnmi.mce_addr != FWNMI_ADDR_NONE;
 }
 
+/*
+ * A vCPU must not run while it has a machine check assigned to it but not
+ * yet entered, or waiting in the queue: it is "in firmware" until then.
+ * The one exception is the holder once its handler was entered: it must
+ * run to reach ibm,nmi-interlock, even if more requests for it wait in the
+ * queue behind other vCPUs' (otherwise nobody would ever interlock).
+ */
 bool spapr_fwnmi_cpu_waiting(SpaprMachineState *spapr, PowerPCCPU *cpu)
 {
     SpaprFwnmiState *f = &spapr->fwnmi;
 
-    if (f->interlock_holder == cpu->index && !f->holder_entered) {
-        return true;
+    if (f->interlock_holder == cpu->index) {
+        return !f->holder_entered;
     }
     for (GList *l = f->pending.head; l; l = l->next) {
         if (((SpaprMceRequest *)l->data)->cpu_index == cpu->index) {
@@ -165,8 +175,10 @@ static void legacy_mce_work(PowerPCCPU *cpu, void *opaque)
     CPUPPCState *env = &cpu->env;
 
     if (d->generation != fwnmi_generation) {
-        return;     /* the machine was reset in between */
+        cpu->machine->fwnmi.count.dropped++;    /* reset in between */
+        return;
     }
+    cpu->machine->fwnmi.count.legacy++;
     env->dar = info->dar;
     env->dsisr = info->dsisr;
     ppc_cpu_do_interrupt(cpu, EXCP_MACHINE_CHECK, env->nip, info->srr1);
@@ -195,9 +207,11 @@ static SpaprMceResult mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
 {
     SpaprFwnmiState *f = &spapr->fwnmi;
 
+    f->count.requests++;
     if (cpu->state == CPU_STATE_STOPPED) {
         /* A stopped vCPU runs no OS that could handle it (it sits in
          * firmware until start-cpu), so there is nobody to deliver to. */
+        f->count.ignored++;
         warn_report("FWNMI: machine check for stopped CPU %d ignored", cpu->index);
         return SPAPR_MCE_IGNORED;
     }
@@ -205,10 +219,16 @@ static SpaprMceResult mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
         FwnmiDelivery *d = g_new0(FwnmiDelivery, 1);
         d->req.info = *info;
         d->generation = fwnmi_generation;
-        f->count.legacy++;
         cpu_queue_work(cpu, legacy_mce_work, d);
         return SPAPR_MCE_LEGACY;
     }
+    /*
+     * Nested only once the handler was entered (LoPAPR: the CPU took a
+     * second machine check before releasing the buffer). A request that
+     * arrives while this vCPU's previous one is still assigned or queued
+     * has not interrupted any handler yet: it waits in order like any
+     * other and is delivered after that one's interlock.
+     */
     if (f->interlock_holder == cpu->index && f->holder_entered) {
         return fwnmi_nested(spapr, cpu, info);
     }

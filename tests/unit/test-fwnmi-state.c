@@ -177,6 +177,121 @@ static void test_nested_on_holder(void)
     spapr_machine_destroy(spapr);
 }
 
+/*
+ * vCPUs "with a thread" that never runs: deliveries stay queued as work
+ * until the test plays the vCPU thread with cpu_process_work(). This is
+ * the window real vCPUs have between assignment and handler entry.
+ */
+static void pretend_threaded(SpaprMachineState *spapr)
+{
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        spapr->cpus[i]->has_thread = true;
+    }
+}
+
+static void unpretend_threaded(SpaprMachineState *spapr)
+{
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        cpu_process_work(spapr->cpus[i]);
+        spapr->cpus[i]->has_thread = false;
+    }
+}
+
+/* The vCPU thread's turn: run its work, then it would enter the handler. */
+static void enter_and_interlock(SpaprMachineState *spapr, PowerPCCPU *cpu)
+{
+    g_assert_true(spapr_fwnmi_cpu_waiting(spapr, cpu));
+    cpu_process_work(cpu);
+    g_assert_cmpint(spapr->fwnmi.interlock_holder, ==, cpu->index);
+    g_assert_true(spapr->fwnmi.holder_entered);
+    g_assert_cmphex(cpu->env.nip, ==, MCE_HANDLER);
+    /* Entered: it must run to interlock, whatever else waits for it. */
+    g_assert_false(spapr_fwnmi_cpu_waiting(spapr, cpu));
+    cpu->env.nip = 0x4000;      /* the handler returns somewhere else */
+    g_assert_cmpint(rtas_as(spapr, cpu, RTAS_IBM_NMI_INTERLOCK, 0, NULL), ==, 0);
+}
+
+static void assert_accounted(const SpaprFwnmiCounters *c)
+{
+    g_assert_cmpuint(c->requests, ==,
+                     c->delivered + c->legacy + c->nested + c->ignored + c->dropped);
+}
+
+static void test_back_to_back_same_free_vcpu(void)
+{
+    SpaprMachineState *spapr = make_machine(2);
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+    PowerPCCPU *cpu = spapr->cpus[0];
+
+    register_fwnmi(spapr);
+    bql_lock();
+    pretend_threaded(spapr);
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
+    /* Assigned but not entered yet: not nested, it waits behind. */
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_QUEUED);
+    enter_and_interlock(spapr, cpu);
+    g_assert_false(spapr->fwnmi.holder_entered);
+    enter_and_interlock(spapr, cpu);
+    g_assert_cmpint(spapr->fwnmi.interlock_holder, ==, FWNMI_HOLDER_NONE);
+    g_assert_false(spapr_fwnmi_cpu_waiting(spapr, cpu));
+    g_assert_cmpuint(spapr->fwnmi.count.delivered, ==, 2);
+    g_assert_cmpuint(spapr->fwnmi.count.interlocks, ==, 2);
+    g_assert_cmpuint(spapr->fwnmi.count.nested, ==, 0);
+    assert_accounted(&spapr->fwnmi.count);
+    unpretend_threaded(spapr);
+    bql_unlock();
+    spapr_machine_destroy(spapr);
+}
+
+static void test_two_queued_for_one_vcpu_behind_holder(void)
+{
+    SpaprMachineState *spapr = make_machine(2);
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+    PowerPCCPU *a = spapr->cpus[0], *b = spapr->cpus[1];
+
+    register_fwnmi(spapr);
+    bql_lock();
+    pretend_threaded(spapr);
+    g_assert_cmpint(spapr_mce_req_event(spapr, a, &info), ==, SPAPR_MCE_DELIVERED);
+    cpu_process_work(a);
+    g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_QUEUED);
+    g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_QUEUED);
+    g_assert_true(spapr_fwnmi_cpu_waiting(spapr, b));
+    g_assert_false(spapr_fwnmi_cpu_waiting(spapr, a));
+    a->env.nip = 0x4000;
+    g_assert_cmpint(rtas_as(spapr, a, RTAS_IBM_NMI_INTERLOCK, 0, NULL), ==, 0);
+    /* b's first is assigned; its second still waits in the queue. */
+    enter_and_interlock(spapr, b);
+    enter_and_interlock(spapr, b);
+    g_assert_true(g_queue_is_empty(&spapr->fwnmi.pending));
+    g_assert_cmpuint(spapr->fwnmi.count.delivered, ==, 3);
+    g_assert_cmpuint(spapr->fwnmi.count.queued, ==, 2);
+    assert_accounted(&spapr->fwnmi.count);
+    unpretend_threaded(spapr);
+    bql_unlock();
+    spapr_machine_destroy(spapr);
+}
+
+static void test_reset_drops_assigned_and_queued(void)
+{
+    SpaprMachineState *spapr = make_machine(2);
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+
+    register_fwnmi(spapr);
+    bql_lock();
+    pretend_threaded(spapr);
+    g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[1], &info), ==, SPAPR_MCE_DELIVERED);
+    g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[0], &info), ==, SPAPR_MCE_QUEUED);
+    spapr_machine_reset(spapr);
+    unpretend_threaded(spapr);      /* the stale delivery work runs, does nothing */
+    g_assert_cmpuint(spapr->fwnmi.count.dropped, ==, 2);
+    g_assert_cmpuint(spapr->fwnmi.count.delivered, ==, 0);
+    g_assert_cmphex(spapr->cpus[1]->env.nip, !=, MCE_HANDLER);
+    assert_accounted(&spapr->fwnmi.count);
+    bql_unlock();
+    spapr_machine_destroy(spapr);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -186,5 +301,11 @@ int main(int argc, char **argv)
     g_test_add_func("/fwnmi-state/queue/fifo-and-reset-drops", test_queue_is_fifo_and_reset_drops);
     g_test_add_func("/fwnmi-state/nested/recovered-ignored-unrecovered-panics",
                     test_nested_on_holder);
+    g_test_add_func("/fwnmi-state/burst/back-to-back-same-vcpu-both-delivered",
+                    test_back_to_back_same_free_vcpu);
+    g_test_add_func("/fwnmi-state/burst/two-queued-for-one-vcpu-behind-holder",
+                    test_two_queued_for_one_vcpu_behind_holder);
+    g_test_add_func("/fwnmi-state/burst/reset-drops-assigned-and-queued",
+                    test_reset_drops_assigned_and_queued);
     return g_test_run();
 }
