@@ -67,12 +67,26 @@ static bool fwnmi_mce_registered(SpaprMachineState *spapr)
     return spapr->caps.fwnmi && spapr->fwnmi.mce_addr != FWNMI_ADDR_NONE;
 }
 
+/* @cpu holds the buffer or waits for it: it has a machine check outstanding. */
+static bool fwnmi_cpu_outstanding(SpaprMachineState *spapr, PowerPCCPU *cpu)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+
+    if (f->interlock_holder == cpu->index) {
+        return true;
+    }
+    for (GList *l = f->pending.head; l; l = l->next) {
+        if (((SpaprMceRequest *)l->data)->cpu_index == cpu->index) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /*
- * A vCPU must not run while it has a machine check assigned to it but not
- * yet entered, or waiting in the queue: it is "in firmware" until then.
- * The one exception is the holder once its handler was entered: it must
- * run to reach ibm,nmi-interlock, even if more requests for it wait in the
- * queue behind other vCPUs' (otherwise nobody would ever interlock).
+ * A vCPU must not run while its machine check is queued or assigned but
+ * not yet entered: it is "in firmware" until then. Once its handler was
+ * entered it must run, to reach ibm,nmi-interlock.
  */
 bool spapr_fwnmi_cpu_waiting(SpaprMachineState *spapr, PowerPCCPU *cpu)
 {
@@ -81,12 +95,7 @@ bool spapr_fwnmi_cpu_waiting(SpaprMachineState *spapr, PowerPCCPU *cpu)
     if (f->interlock_holder == cpu->index) {
         return !f->holder_entered;
     }
-    for (GList *l = f->pending.head; l; l = l->next) {
-        if (((SpaprMceRequest *)l->data)->cpu_index == cpu->index) {
-            return true;
-        }
-    }
-    return false;
+    return fwnmi_cpu_outstanding(spapr, cpu);
 }
 
 /* ---- delivery (runs on the target vCPU's thread, BQL held) ---- */
@@ -188,7 +197,7 @@ static void legacy_mce_work(PowerPCCPU *cpu, void *opaque)
 static SpaprMceResult fwnmi_nested(SpaprMachineState *spapr, PowerPCCPU *cpu,
                                    const SpaprMceInfo *info)
 {
-    /* LoPAPR: a second machine check on the CPU holding the buffer is
+    /* LoPAPR: a second machine check on a CPU before its interlock is
      * fatal; a recovered one is only reported (as QEMU does). */
     spapr->fwnmi.count.nested++;
     if (info->recovered) {
@@ -223,16 +232,17 @@ static SpaprMceResult mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
         return SPAPR_MCE_LEGACY;
     }
     /*
-     * Nested only once the handler was entered (LoPAPR: the CPU took a
-     * second machine check before releasing the buffer). A request that
-     * arrives while this vCPU's previous one is still assigned or queued
-     * has not interrupted any handler yet: it waits in order like any
-     * other and is delivered after that one's interlock.
+     * One error at a time per vCPU: a vCPU has at most one machine check
+     * outstanding, from its arrival until its ibm,nmi-interlock. Another
+     * one for it in that time, whether the first is still queued, being
+     * delivered or being handled, is a second machine check before the
+     * interlock: nested (LoPAPR; design principle 4). Queueing it instead
+     * would hand the vCPU its next error the instant it interlocks, still
+     * inside its handler, and a burst would nest handlers without bound.
      */
-    if (f->interlock_holder == cpu->index && f->holder_entered) {
+    if (fwnmi_cpu_outstanding(spapr, cpu)) {
         return fwnmi_nested(spapr, cpu, info);
     }
-
     SpaprMceRequest *req = g_new0(SpaprMceRequest, 1);
     req->cpu_index = cpu->index;
     req->info = *info;

@@ -217,6 +217,11 @@ static void assert_accounted(const SpaprFwnmiCounters *c)
                      c->delivered + c->legacy + c->nested + c->ignored + c->dropped);
 }
 
+/*
+ * A second request for a vCPU whose first is assigned but not entered yet:
+ * nested (one outstanding machine check per vCPU), and the first is still
+ * delivered, handled and interlocked normally.
+ */
 static void test_back_to_back_same_free_vcpu(void)
 {
     SpaprMachineState *spapr = make_machine(2);
@@ -227,23 +232,27 @@ static void test_back_to_back_same_free_vcpu(void)
     bql_lock();
     pretend_threaded(spapr);
     g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
-    /* Assigned but not entered yet: not nested, it waits behind. */
-    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_QUEUED);
-    enter_and_interlock(spapr, cpu);
-    g_assert_false(spapr->fwnmi.holder_entered);
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_IGNORED);
     enter_and_interlock(spapr, cpu);
     g_assert_cmpint(spapr->fwnmi.interlock_holder, ==, FWNMI_HOLDER_NONE);
     g_assert_false(spapr_fwnmi_cpu_waiting(spapr, cpu));
+    /* after the interlock the next one is a fresh, deliverable error */
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
+    enter_and_interlock(spapr, cpu);
     g_assert_cmpuint(spapr->fwnmi.count.delivered, ==, 2);
     g_assert_cmpuint(spapr->fwnmi.count.interlocks, ==, 2);
-    g_assert_cmpuint(spapr->fwnmi.count.nested, ==, 0);
+    g_assert_cmpuint(spapr->fwnmi.count.nested, ==, 1);
     assert_accounted(&spapr->fwnmi.count);
     unpretend_threaded(spapr);
     bql_unlock();
     spapr_machine_destroy(spapr);
 }
 
-static void test_two_queued_for_one_vcpu_behind_holder(void)
+/*
+ * vCPU b waits behind holder a and gets a second request meanwhile: nested
+ * (recovered: ignored); b must still run once its first is delivered.
+ */
+static void test_second_for_queued_vcpu_is_nested(void)
 {
     SpaprMachineState *spapr = make_machine(2);
     SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
@@ -255,19 +264,23 @@ static void test_two_queued_for_one_vcpu_behind_holder(void)
     g_assert_cmpint(spapr_mce_req_event(spapr, a, &info), ==, SPAPR_MCE_DELIVERED);
     cpu_process_work(a);
     g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_QUEUED);
-    g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_QUEUED);
+    g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_IGNORED);
+    g_assert_cmpuint(g_queue_get_length(&spapr->fwnmi.pending), ==, 1);
     g_assert_true(spapr_fwnmi_cpu_waiting(spapr, b));
     g_assert_false(spapr_fwnmi_cpu_waiting(spapr, a));
     a->env.nip = 0x4000;
     g_assert_cmpint(rtas_as(spapr, a, RTAS_IBM_NMI_INTERLOCK, 0, NULL), ==, 0);
-    /* b's first is assigned; its second still waits in the queue. */
-    enter_and_interlock(spapr, b);
     enter_and_interlock(spapr, b);
     g_assert_true(g_queue_is_empty(&spapr->fwnmi.pending));
-    g_assert_cmpuint(spapr->fwnmi.count.delivered, ==, 3);
-    g_assert_cmpuint(spapr->fwnmi.count.queued, ==, 2);
-    assert_accounted(&spapr->fwnmi.count);
+    g_assert_false(spapr_fwnmi_cpu_waiting(spapr, b));
+    /* not recovered while queued: a second error before the interlock is fatal */
+    g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_DELIVERED);
+    info.recovered = false;
+    g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_PANICKED);
+    g_assert_cmpuint(spapr->fwnmi.count.delivered, ==, 2);
+    g_assert_cmpuint(spapr->fwnmi.count.nested, ==, 2);
     unpretend_threaded(spapr);
+    assert_accounted(&spapr->fwnmi.count);
     bql_unlock();
     spapr_machine_destroy(spapr);
 }
@@ -282,6 +295,7 @@ static void test_reset_drops_assigned_and_queued(void)
     pretend_threaded(spapr);
     g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[1], &info), ==, SPAPR_MCE_DELIVERED);
     g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[0], &info), ==, SPAPR_MCE_QUEUED);
+    g_assert_true(spapr_fwnmi_cpu_waiting(spapr, spapr->cpus[1]));
     spapr_machine_reset(spapr);
     unpretend_threaded(spapr);      /* the stale delivery work runs, does nothing */
     g_assert_cmpuint(spapr->fwnmi.count.dropped, ==, 2);
@@ -301,10 +315,10 @@ int main(int argc, char **argv)
     g_test_add_func("/fwnmi-state/queue/fifo-and-reset-drops", test_queue_is_fifo_and_reset_drops);
     g_test_add_func("/fwnmi-state/nested/recovered-ignored-unrecovered-panics",
                     test_nested_on_holder);
-    g_test_add_func("/fwnmi-state/burst/back-to-back-same-vcpu-both-delivered",
+    g_test_add_func("/fwnmi-state/burst/second-before-entry-nested-first-delivered",
                     test_back_to_back_same_free_vcpu);
-    g_test_add_func("/fwnmi-state/burst/two-queued-for-one-vcpu-behind-holder",
-                    test_two_queued_for_one_vcpu_behind_holder);
+    g_test_add_func("/fwnmi-state/burst/second-for-queued-vcpu-nested-first-runs",
+                    test_second_for_queued_vcpu_is_nested);
     g_test_add_func("/fwnmi-state/burst/reset-drops-assigned-and-queued",
                     test_reset_drops_assigned_and_queued);
     return g_test_run();

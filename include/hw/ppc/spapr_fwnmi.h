@@ -13,9 +13,9 @@
  * a time afterwards. A vCPU with a machine check pending executes nothing
  * until it is delivered (as if it were held in firmware), except that the
  * holder always runs once its handler was entered, so it can interlock.
- * A request for a vCPU whose previous one is still queued or assigned
- * waits behind it; only one arriving after the handler was entered and
- * before the interlock is nested.
+ * A vCPU has at most one machine check outstanding, from its arrival to
+ * its interlock: another one for it meanwhile (queued, being delivered or
+ * being handled) is nested.
  */
 #ifndef HW_PPC_SPAPR_FWNMI_H
 #define HW_PPC_SPAPR_FWNMI_H
