@@ -135,6 +135,17 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
             return -1;
         }
         vm->have_qtest = true;
+        /* As the QMP client: connect now, so that nobody listening is a
+         * start-up error naming the option, not a silent exit later. */
+        if (o->qtest.kind == CHAR_UNIX && !o->qtest.server) {
+            GError *err = NULL;
+            if (char_connect(&vm->qtest, &err) < 0) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                            "-qtest unix:%s: %s", o->qtest.path, err->message);
+                g_error_free(err);
+                return -1;
+            }
+        }
     }
     if (monitor_init_all(vm->spapr, o, error) < 0) {
         return -1;

@@ -497,6 +497,19 @@ static const CmdlineCase cmdline_cases[] = {
       "-display none -nodefaults", "cap-frob" },
     { "rejects-unknown-option", QTEST_BASE "-no-such-option", "-no-such-option" },
     { "rejects-missing-argument", QTEST_BASE "-smp", "-smp" },
+    /* Empty values and list elements: one line, never a crash. */
+    { "rejects-empty-machine-element", QTEST_BASE "-machine pseries,,cap-fwnmi=on", "-machine" },
+    { "rejects-empty-serial", QTEST_BASE "-serial ''", "-serial" },
+    { "rejects-empty-qmp", QTEST_BASE "-qmp ''", "-qmp" },
+    { "rejects-empty-qtest", QTEST_BASE "-qtest ''", "-qtest" },
+    { "rejects-empty-monitor", QTEST_BASE "-monitor ''", "-monitor" },
+    { "rejects-empty-kernel", QTEST_BASE "-kernel ''", "-kernel" },
+    { "rejects-empty-display", QTEST_BASE "-display ''", "-display" },
+    { "rejects-empty-d", QTEST_BASE "-d ''", "-d" },
+    /* A qtest client socket nobody listens on fails at start-up. */
+    { "rejects-qtest-client-nobody-listening",
+      "-M pseries -accel qtest -display none -nodefaults "
+      "-qtest unix:/nonexistent-dir/qtest.sock", "-qtest unix:/nonexistent-dir/qtest.sock" },
 };
 
 static unsigned count_chars(const char *s, char c)
@@ -539,6 +552,23 @@ static void test_cmdline_accepts_valid_and_quits_on_eof(void)
     g_assert_cmpint(WEXITSTATUS(status), ==, 0);
     g_assert_cmpstr(err, ==, "");
 }
+
+/* Empty values QEMU accepts start and serve like any other. */
+static void test_cmdline_accepts_empty_values(const void *data)
+{
+    g_autofree char *args = g_strdup_printf(QTEST_BASE "%s", (const char *)data);
+    g_autofree char *err = NULL;
+    int status = qtest_run_cmdline(args, &err);
+
+    g_test_message("args '%s': status 0x%x, stderr '%s'", args, status, err ? err : "");
+    g_assert_true(status != -1 && WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_assert_cmpstr(err, ==, "");
+}
+
+static const char *const empty_accepted[] = {
+    "-M pseries,", "-M ''", "-m ''", "-smp ''", "-smp 2,", "-trace ''", "-name ''",
+};
 
 int main(int argc, char **argv)
 {
@@ -598,6 +628,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < G_N_ELEMENTS(cmdline_cases); i++) {
         g_autofree char *path = g_strdup_printf("/qtest/cmdline/%s", cmdline_cases[i].path);
         g_test_add_data_func(path, &cmdline_cases[i], test_cmdline_rejected);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(empty_accepted); i++) {
+        g_autofree char *path = g_strdup_printf("/qtest/cmdline/accepts-empty-value/%zu", i);
+        g_test_add_data_func(path, empty_accepted[i], test_cmdline_accepts_empty_values);
     }
     g_test_add_func("/qtest/cmdline/accepts-valid-and-quits-on-eof",
                     test_cmdline_accepts_valid_and_quits_on_eof);
