@@ -222,6 +222,107 @@ static void test_garbage(void)
     fixture_stop(&f);
 }
 
+/* A raw reply line: valid UTF-8 and valid JSON (parsed into *@node). */
+static char *read_valid_line(TestSock *s, JsonNode **node)
+{
+    char *line = test_sock_read_line(s);
+    g_assert_nonnull(line);
+    g_assert_true(g_utf8_validate(line, -1, NULL));
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) err = NULL;
+    g_assert_true(json_parser_load_from_data(parser, line, -1, &err));
+    g_assert_no_error(err);
+    *node = json_node_copy(json_parser_get_root(parser));
+    return line;
+}
+
+/*
+ * What would make a request ambiguous or its echo invalid JSON is
+ * rejected as QEMU's parser does (GenericError, no id): duplicate
+ * members (at any depth), lone surrogate escapes and noncharacters, and
+ * numbers with no finite value. Every reply is valid JSON and UTF-8.
+ */
+static void test_rejects_ambiguous_json(void)
+{
+    static const struct {
+        const char *request, *desc;
+    } cases[] = {
+        { "{\"execute\": \"query-status\", \"execute\": \"quit\"}",
+          "JSON parse error, duplicate key" },
+        { "{\"execute\": \"query-status\", \"id\": {\"a\": 1, \"b\": [{\"c\": 1, \"c\": 2}]}}",
+          "JSON parse error, duplicate key" },
+        { "{\"execute\": \"query-status\", \"id\": \"\\udc00x\"}",
+          "JSON parse error, string is not valid Unicode" },
+        { "{\"execute\": \"q\\udfffq\"}", "JSON parse error, string is not valid Unicode" },
+        { "{\"execute\": \"query-status\", \"id\": [\"\\uffffz\"]}",
+          "JSON parse error, string is not valid Unicode" },
+        { "{\"execute\": \"query-status\", \"id\": 1e400}", "JSON parse error, number out of range" },
+        { "{\"execute\": \"query-status\", \"id\": -1e400}", "JSON parse error, number out of range" },
+        { "{\"execute\": \"stop\", \"arguments\": {\"x\": 1e999}}", "JSON parse error, number out of range" },
+    };
+    Fixture f;
+    fixture_start(&f, NULL, true);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        qmp_send(f.qmp, "%s", cases[i].request);
+        g_autoptr(JsonNode) r = NULL;
+        g_autofree char *line = read_valid_line(f.qmp, &r);
+        g_test_message("%s -> %s", cases[i].request, line);
+        g_assert_true(g_str_has_prefix(qmp_assert_error(r, "GenericError"), cases[i].desc));
+        g_assert_false(json_object_has_member(json_node_get_object(r), "id"));
+        g_assert_null(strstr(line, "inf"));
+    }
+    /* The duplicate "execute": "quit" did not run, nor did the stop. */
+    bool running;
+    g_assert_cmpstr(query_status(&f, &running), ==, "running");
+    /* A valid surrogate pair and large finite numbers are fine. */
+    qmp_send(f.qmp, "{\"execute\": \"query-status\", \"id\": [\"\\ud83d\\ude00\", 1e300]}");
+    g_autoptr(JsonNode) ok = NULL;
+    g_autofree char *line = read_valid_line(f.qmp, &ok);
+    qmp_return_object(ok);
+    JsonArray *id = json_object_get_array_member(json_node_get_object(ok), "id");
+    g_assert_cmpstr(json_array_get_string_element(id, 0), ==, "\xf0\x9f\x98\x80");
+    assert_qtest_alive(&f);
+    fixture_stop(&f);
+}
+
+/* GUEST_PANICKED carries the guest's ibm,os-term message JSON-escaped:
+ * quotes, backslashes, control characters and bytes that are not UTF-8
+ * still give a valid event. */
+static void test_panic_reason_is_json(void)
+{
+    static const char msg[] = "bad \"q\" \\ \t\x01 \xff\xfe end";
+    Fixture f;
+    fixture_start(&f, NULL, true);
+
+    GString *hex = g_string_new(NULL);
+    for (const char *c = msg; *c; c++) {
+        g_string_append_printf(hex, "%02x", (unsigned char)*c);
+    }
+    g_string_append(hex, "00");
+    g_autofree char *write = g_strdup_printf("write 0x20000 %zu 0x%s", sizeof(msg), hex->str);
+    g_string_free(hex, TRUE);
+    g_free(qtest(&f, write));
+    g_free(qtest(&f, "writel 0x10000 0x20000"));
+    g_autofree char *r = qtest(&f, "rtas ibm,os-term 1 0x10000 1 0x10100");
+    g_assert_cmpstr(r, ==, "OK 0");
+
+    for (;;) {
+        g_autoptr(JsonNode) ev = NULL;
+        g_autofree char *line = read_valid_line(f.qmp, &ev);
+        JsonObject *o = json_node_get_object(ev);
+        if (g_strcmp0(json_object_get_string_member_with_default(o, "event", ""),
+                      "GUEST_PANICKED")) {
+            continue;
+        }
+        JsonObject *info = json_object_get_object_member(qmp_event_data(ev), "info");
+        g_assert_cmpstr(json_object_get_string_member(info, "reason"), ==,
+                        "ibm,os-term: bad \"q\" \\ \t\x01 \xef\xbf\xbd\xef\xbf\xbd end");
+        break;
+    }
+    fixture_stop_status(&f, 1);
+}
+
 static void test_huge_line(void)
 {
     Fixture f;
@@ -488,6 +589,8 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/qmp/errors", test_errors);
     g_test_add_func("/monitor/qmp/garbage", test_garbage);
     g_test_add_func("/monitor/qmp/huge-line", test_huge_line);
+    g_test_add_func("/monitor/qmp/rejects-ambiguous-json", test_rejects_ambiguous_json);
+    g_test_add_func("/monitor/qmp/panic-reason-is-json", test_panic_reason_is_json);
     g_test_add_func("/monitor/qmp/reconnect", test_reconnect);
     g_test_add_func("/monitor/qmp/query-version-commands", test_query_version_commands);
     g_test_add_func("/monitor/qmp/query-cpus-fast", test_query_cpus_fast);
