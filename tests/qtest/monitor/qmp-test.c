@@ -8,7 +8,11 @@
  * machine-check injection, FWNMI) are in qmp-fwnmi-test.c.
  */
 #include <string.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <glib.h>
 
 #include "qmp-fixture.h"
@@ -578,6 +582,125 @@ static void test_bad_endpoints(void)
     }
 }
 
+/* ---- socket files ---- */
+
+static bool path_is_socket(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* A socket bound and closed without unlinking: nobody listens on it. */
+static void make_stale_socket(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    close(fd);
+    g_assert_true(path_is_socket(path));
+}
+
+static int listen_on(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(fd, 1), ==, 0);
+    return fd;
+}
+
+/* A server endpoint never deletes what is not a stale socket: a regular
+ * file (or a live socket) at its path is a start-up error and survives. */
+static void test_server_path_not_a_socket_refused(void)
+{
+    static const char *const opts[] = {
+        "-accel qtest -qtest stdio -display none -qmp unix:%s,server=on,wait=off",
+        "-accel qtest -display none -qtest unix:%s,server=on",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(opts); i++) {
+        TestVM *vm = test_vm_new();
+        const char *path = test_vm_path(vm, "precious");
+        g_assert_true(g_file_set_contents(path, "data", -1, NULL));
+        g_autofree char *args = g_strdup_printf(opts[i], path);
+        test_vm_spawn(vm, args);
+        g_assert_cmpint(test_vm_wait_exit(vm), ==, 1);
+        g_autofree char *data = NULL;
+        g_assert_true(g_file_get_contents(path, &data, NULL, NULL));
+        g_assert_cmpstr(data, ==, "data");
+        test_vm_free(vm);
+    }
+    /* A socket somebody listens on is not stale either. */
+    TestVM *vm = test_vm_new();
+    const char *path = test_vm_path(vm, "live.sock");
+    int fd = listen_on(path);
+    g_autofree char *args = g_strdup_printf(
+        "-accel qtest -qtest stdio -display none -qmp unix:%s,server=on,wait=off", path);
+    test_vm_spawn(vm, args);
+    g_assert_cmpint(test_vm_wait_exit(vm), ==, 1);
+    g_assert_true(path_is_socket(path));
+    close(fd);
+    test_vm_free(vm);
+}
+
+/* A stale socket is replaced, and the socket is gone after quit. */
+static void test_server_stale_socket_replaced_and_removed(void)
+{
+    Fixture f;
+    f.vm = test_vm_new();
+    f.qmp_path = test_vm_path(f.vm, "qmp.sock");
+    make_stale_socket(f.qmp_path);
+    g_autofree char *args = g_strdup_printf(
+        "-M pseries -accel qtest -qtest stdio -display none -qmp unix:%s,server=on,wait=off",
+        f.qmp_path);
+    test_vm_spawn(f.vm, args);
+    f.qmp = qmp_open(f.qmp_path, true);
+    g_autoptr(JsonNode) r = qmp(f.qmp, "{\"execute\": \"quit\"}");
+    qmp_return_object(r);
+    g_assert_cmpint(test_vm_wait_exit(f.vm), ==, 0);
+    g_assert_false(g_file_test(f.qmp_path, G_FILE_TEST_EXISTS));
+    test_sock_close(f.qmp);
+    test_vm_free(f.vm);
+}
+
+/* Sockets are removed on every exit: end of the qtest session, a
+ * start-up error after they were bound, and SIGTERM. */
+static void test_server_sockets_removed_on_every_exit(void)
+{
+    /* qtest stdin closed */
+    Fixture f;
+    fixture_start(&f, NULL, true);
+    test_sock_close(f.qmp);
+    g_assert_cmpint(test_vm_wait(f.vm), ==, 0);
+    g_assert_false(g_file_test(f.qmp_path, G_FILE_TEST_EXISTS));
+    test_vm_free(f.vm);
+
+    /* the second -qmp fails after the first was bound */
+    TestVM *vm = test_vm_new();
+    const char *good = test_vm_path(vm, "good.sock");
+    const char *bad = test_vm_path(vm, "bad");
+    g_assert_true(g_file_set_contents(bad, "x", -1, NULL));
+    g_autofree char *args = g_strdup_printf(
+        "-accel qtest -qtest stdio -display none -qmp unix:%s,server=on,wait=off "
+        "-qmp unix:%s,server=on,wait=off", good, bad);
+    test_vm_spawn(vm, args);
+    g_assert_cmpint(test_vm_wait_exit(vm), ==, 1);
+    g_assert_false(g_file_test(good, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(bad, G_FILE_TEST_IS_REGULAR));
+    test_vm_free(vm);
+
+    /* SIGTERM */
+    fixture_start(&f, NULL, true);
+    assert_qtest_alive(&f);
+    g_assert_true(path_is_socket(f.qmp_path));
+    kill(f.vm->pid, SIGTERM);
+    g_assert_cmpint(test_vm_wait_exit(f.vm), ==, 128 + SIGTERM);
+    g_assert_false(g_file_test(f.qmp_path, G_FILE_TEST_EXISTS));
+    test_sock_close(f.qmp);
+    test_vm_free(f.vm);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -600,5 +723,11 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/qmp/stdio", test_stdio);
     g_test_add_func("/monitor/qmp/server-wait", test_server_wait);
     g_test_add_func("/monitor/qmp/bad-endpoints", test_bad_endpoints);
+    g_test_add_func("/monitor/qmp/server-path-not-a-socket-refused",
+                    test_server_path_not_a_socket_refused);
+    g_test_add_func("/monitor/qmp/server-stale-socket-replaced-and-removed",
+                    test_server_stale_socket_replaced_and_removed);
+    g_test_add_func("/monitor/qmp/server-sockets-removed-on-every-exit",
+                    test_server_sockets_removed_on_every_exit);
     return g_test_run();
 }
