@@ -9,6 +9,7 @@
  */
 #include "system/qtest.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,7 +307,11 @@ static char *cmd_cpu_set(SpaprMachineState *spapr, char **argv, int argc)
     if (!qemu_parse_i64(argv[3], &value)) {
         return FAIL("bad value '%s'", argv[3]);
     }
-    if (ppc_cpu_set_reg(cpu, argv[2], (uint64_t)value) < 0) {
+    int ret = ppc_cpu_set_reg(cpu, argv[2], (uint64_t)value);
+    if (ret == -ERANGE) {
+        return FAIL("bad 4-byte value '%s' for 32-bit register '%s'", argv[3], argv[2]);
+    }
+    if (ret < 0) {
         return FAIL("unknown register '%s'", argv[2]);
     }
     return g_strdup("OK");
