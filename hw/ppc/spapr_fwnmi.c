@@ -201,8 +201,8 @@ static SpaprMceResult fwnmi_nested(SpaprMachineState *spapr, PowerPCCPU *cpu,
      * fatal; a recovered one is only reported (as QEMU does). */
     spapr->fwnmi.count.nested++;
     if (info->recovered) {
-        warn_report("FWNMI: Unable to deliver machine check to guest: nested "
-                    "machine check on CPU %d. Machine check recovered.", cpu->index);
+        warn_report_ratelimited("FWNMI: Unable to deliver machine check to guest: nested "
+                                "machine check on CPU %d. Machine check recovered.", cpu->index);
         return SPAPR_MCE_IGNORED;
     }
     error_report("FWNMI: Unable to deliver machine check to guest: nested "
@@ -221,7 +221,7 @@ static SpaprMceResult mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
         /* A stopped vCPU runs no OS that could handle it (it sits in
          * firmware until start-cpu), so there is nobody to deliver to. */
         f->count.ignored++;
-        warn_report("FWNMI: machine check for stopped CPU %d ignored", cpu->index);
+        warn_report_ratelimited("FWNMI: machine check for stopped CPU %d ignored", cpu->index);
         return SPAPR_MCE_IGNORED;
     }
     if (!fwnmi_mce_registered(spapr)) {
