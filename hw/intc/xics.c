@@ -199,14 +199,18 @@ void xics_read_xive(const XicsState *xics, uint32_t nr, uint32_t *server,
 /*
  * Mirror the ICP's output (XISR non-zero) into the vCPU's lock-free flag;
  * on a rising edge kick the vCPU so that a running one re-checks at its
- * next instruction boundary and a ceded one wakes up.
+ * next instruction boundary and a ceded one wakes up. A vCPU raising its
+ * own line (H_IPI to itself, H_EOI re-presenting) is in a hypercall, after
+ * which the interpreter checks the line anyway: no kick, so the interrupt
+ * is taken right after the sc instead of one run-loop exit later.
  */
 static void icp_update_output(XicsState *xics, int server)
 {
     PowerPCCPU *cpu = xics->cpus[server];
     int up = xics->icp[server].xisr != 0;
 
-    if (__atomic_exchange_n(&cpu->irq_pending, up, __ATOMIC_SEQ_CST) != up && up) {
+    if (__atomic_exchange_n(&cpu->irq_pending, up, __ATOMIC_SEQ_CST) != up && up &&
+        cpu != cpu_current()) {
         cpu_kick(cpu);
     }
 }
