@@ -28,11 +28,17 @@ static bool vcpu_may_run(SpaprMachineState *spapr, PowerPCCPU *cpu)
            cpu->state == CPU_STATE_RUNNING && !spapr_fwnmi_cpu_waiting(spapr, cpu);
 }
 
-/* A ceded vCPU wakes when its decrementer expires (H_CEDE enabled EE). */
+/*
+ * A ceded vCPU wakes when its decrementer expires or an external interrupt
+ * is presented to it (H_CEDE enabled EE). The XICS raises irq_pending under
+ * the BQL and kicks cpu->wake, so checking here under the BQL before
+ * parking cannot miss it.
+ */
 static void vcpu_check_halt_wakeup(PowerPCCPU *cpu)
 {
-    if (cpu->state == CPU_STATE_HALTED && (ppc_cpu_get_dec(cpu) & 0x80000000U) &&
-        (cpu->env.msr & MSR_EE)) {
+    if (cpu->state == CPU_STATE_HALTED && (cpu->env.msr & MSR_EE) &&
+        ((ppc_cpu_get_dec(cpu) & 0x80000000U) ||
+         __atomic_load_n(&cpu->irq_pending, __ATOMIC_SEQ_CST))) {
         cpu->state = CPU_STATE_RUNNING;
     }
 }

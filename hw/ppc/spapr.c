@@ -6,6 +6,8 @@
 #include <string.h>
 #include <libfdt.h>
 
+#include "hw/intc/xics.h"
+#include "hw/intc/xics_spapr.h"
 #include "hw/ppc/spapr_rtas.h"
 #include "system/bql.h"
 #include "system/trace.h"
@@ -32,6 +34,7 @@ static void spapr_register_rtas_calls(void)
     if (!done) {
         spapr_rtas_core_register();
         spapr_fwnmi_register_rtas();
+        spapr_xics_register_rtas();
         done = true;
     }
 }
@@ -87,6 +90,7 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
     for (int i = 0; i < cfg->smp_cpus; i++) {
         spapr->cpus[i] = spapr_cpu_create(spapr, i);
     }
+    spapr->xics = xics_new(spapr->cpus, cfg->smp_cpus);
     if (cfg->kernel_path) {
         spapr->kernel_path = g_strdup(cfg->kernel_path);
         spapr->kernel_cmdline = g_strdup(cfg->kernel_cmdline ? cfg->kernel_cmdline : "");
@@ -110,6 +114,7 @@ void spapr_machine_destroy(SpaprMachineState *spapr)
     for (int i = 0; spapr->cpus && i < spapr->smp_cpus; i++) {
         spapr_cpu_free(spapr->cpus[i]);
     }
+    xics_free(spapr->xics);
     g_free(spapr->cpus);
     g_queue_clear_full(&spapr->fwnmi.pending, g_free);
     guest_memory_destroy(&spapr->ram);
@@ -151,6 +156,7 @@ static void spapr_place_firmware(SpaprMachineState *spapr)
 void spapr_machine_reset(SpaprMachineState *spapr)
 {
     spapr_fwnmi_reset(spapr);
+    xics_reset(spapr->xics);
     guest_poison_clear(&spapr->ram);
     spapr_reset_cpus(spapr);
     spapr->reset_requested = false;

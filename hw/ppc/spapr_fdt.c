@@ -7,6 +7,7 @@
 
 #include <libfdt.h>
 
+#include "hw/intc/xics_spapr.h"
 #include "hw/ppc/spapr_rtas.h"
 
 #define SPAPR_CPU_CLOCK_HZ  1000000000U
@@ -126,6 +127,7 @@ void *spapr_build_fdt(SpaprMachineState *spapr)
     spapr_dt_cpus(spapr, fdt);
     spapr_dt_rtas(spapr, fdt);
     spapr_dt_vdevice(spapr, fdt);
+    spapr_dt_xics(spapr, fdt);
     FDT_CHECK(fdt_end_node(fdt));
     FDT_CHECK(fdt_finish(fdt));
     return fdt;

@@ -1,9 +1,11 @@
 /*
  * Hypercalls (PAPR 14.5): the console, H_SET_MODE endianness, H_CEDE,
  * H_SIGNAL_SYS_RESET and H_RTAS, plus the software CPU's hypercall hook.
+ * The XICS hypercalls are in hw/intc/xics_spapr.c.
  */
 #include <string.h>
 
+#include "hw/intc/xics_spapr.h"
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_rtas.h"
 #include "system/bql.h"
@@ -167,6 +169,13 @@ int64_t spapr_hypercall(SpaprMachineState *spapr, PowerPCCPU *cpu,
         return H_SUCCESS;
     case H_SIGNAL_SYS_RESET:
         return h_signal_sys_reset(spapr, cpu);
+    case H_CPPR:
+    case H_EOI:
+    case H_XIRR:
+    case H_XIRR_X:
+    case H_IPI:
+    case H_IPOLL:
+        return spapr_xics_hcall(spapr, cpu, opcode);
     case H_RTAS: {
         int64_t ret = h_rtas(spapr, cpu);
         /* power-off, stop-self, reset or panic: leave the run loop now */

@@ -49,6 +49,8 @@ typedef enum RunState {
     RUN_STATE_SHUTDOWN,
 } RunState;
 
+typedef struct XicsState XicsState;     /* hw/intc/xics.h */
+
 typedef struct SpaprCaps {
     bool fwnmi;                 /* cap-fwnmi (default on) */
 } SpaprCaps;
@@ -75,6 +77,7 @@ typedef struct SpaprMachineState {
     bool have_kernel;
 
     SpaprFwnmiState fwnmi;
+    XicsState *xics;            /* interrupt controller (hw/intc/xics.h) */
 
     RunState runstate;
     int exit_code;              /* process exit status once shut down */

@@ -173,6 +173,12 @@ struct PowerPCCPU {
 
     /* Set (atomically) by any thread to make the vCPU leave its run loop. */
     volatile int exit_request;
+    /*
+     * External interrupt line (the XICS ICP's output): 1 while an interrupt
+     * is presented. Written with atomics under the BQL by hw/intc/xics.c,
+     * read lock-free by the accelerator, which takes 0x500 when MSR[EE].
+     */
+    int irq_pending;
     /* Thread and wake-up for halted/parked vCPUs (accelerator private). */
     GThread *thread;
     GCond wake;

@@ -311,6 +311,22 @@ static void check_decrementer(PowerPCCPU *cpu)
 }
 
 /*
+ * External interrupt (Book III 6.5.7) at an instruction boundary: the
+ * interrupt controller's line is a lock-free flag (PowerPCCPU.irq_pending,
+ * raised by hw/intc/xics.c under the BQL, with a kick). It stays up until
+ * the guest accepts the interrupt (H_XIRR), so it is level-triggered: with
+ * EE off it simply waits. Checked after every hypercall and mtmsr/rfid
+ * (they end the slice) and after every kick.
+ */
+static void check_external(PowerPCCPU *cpu)
+{
+    if ((cpu->env.msr & MSR_EE) &&
+        __atomic_load_n(&cpu->irq_pending, __ATOMIC_ACQUIRE)) {
+        ppc_cpu_do_interrupt(cpu, EXCP_EXTERNAL, cpu->env.nip, 0);
+    }
+}
+
+/*
  * Execute up to @slice instructions without re-checking the mode; returns
  * how many were executed (an instruction that raised an interrupt counts).
  */
@@ -357,6 +373,7 @@ PPCInterpExit ppc_interp_run(PowerPCCPU *cpu, GuestMemory *ram, uint64_t budget)
             why = PPC_INTERP_EXIT_REQUEST;
             break;
         }
+        check_external(cpu);        /* 0x500 is more favoured than 0x900 */
         check_decrementer(cpu);
         run_sync_mode(&run, env);
         done += run_slice(env, &run,

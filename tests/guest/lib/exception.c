@@ -7,6 +7,7 @@
 #include "guest.h"
 
 exc_hook_t hook_fwnmi_mce, hook_fwnmi_sreset, hook_mce_0x200, hook_sreset_0x100;
+exc_hook_t hook_external;
 
 static const char *vector_name(u64 v)
 {
@@ -53,6 +54,9 @@ void exception_dispatch(struct regs *r)
         break;
     case 0x100:
         hook = hook_sreset_0x100;
+        break;
+    case 0x500:
+        hook = hook_external;
         break;
     }
     if (hook) {

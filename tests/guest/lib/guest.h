@@ -193,6 +193,7 @@ struct percpu {
 extern struct percpu percpu[MAX_CPUS];
 extern exc_hook_t hook_fwnmi_mce, hook_fwnmi_sreset, hook_mce_0x200,
                   hook_sreset_0x100;
+extern exc_hook_t hook_external;    /* 0x500 (XICS) */
 
 static inline struct percpu *this_cpu(void)
 {
