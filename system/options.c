@@ -293,8 +293,24 @@ static int opt_kernel(VMOptions *opts, const char *arg, GError **error)
     return 0;
 }
 
+static int opt_initrd(VMOptions *opts, const char *arg, GError **error)
+{
+    g_free(opts->initrd);
+    opts->initrd = g_strdup(arg);
+    return 0;
+}
+
 static int opt_append(VMOptions *opts, const char *arg, GError **error)
 {
+    /* The tree is sized from its inputs (hw/ppc/spapr_fdt.c); this bound
+     * keeps it small. Linux keeps only COMMAND_LINE_SIZE (2048) bytes. */
+    size_t len = strlen(arg);
+    if (len > SPAPR_CMDLINE_MAX) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "-append: kernel command line too long (%zu bytes, at most %d)",
+                    len, SPAPR_CMDLINE_MAX);
+        return -1;
+    }
     g_free(opts->append);
     opts->append = g_strdup(arg);
     return 0;
@@ -337,6 +353,7 @@ static const OptDesc options[] = {
     { "smp", true, opt_smp, "N  number of vCPUs, 1..64 (default 1)" },
     { "accel", true, opt_accel, "tcg|qtest  tcg is this project's interpreter" },
     { "kernel", true, opt_kernel, "FILE  ELF64 image to boot (either endianness)" },
+    { "initrd", true, opt_initrd, "FILE  initial ram disk, loaded above the kernel" },
     { "append", true, opt_append, "TEXT  /chosen/bootargs" },
     { "qtest", true, opt_qtest, "stdio|unix:PATH[,server=on]  qtest protocol endpoint" },
     { "qmp", true, opt_qmp, "stdio|unix:PATH,server=on[,wait=off]  QMP endpoint" },
@@ -412,9 +429,15 @@ int vm_options_parse(int argc, char **argv, VMOptions *opts, GError **error)
     }
     opts->machine.kernel_path = opts->kernel;
     opts->machine.kernel_cmdline = opts->append;
+    opts->machine.initrd_path = opts->initrd;
     if (opts->append && !opts->kernel) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                     "-append only allowed with -kernel option");
+        return -1;
+    }
+    if (opts->initrd && !opts->kernel) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "-initrd only allowed with -kernel option");
         return -1;
     }
     return 0;
@@ -444,4 +467,5 @@ void vm_options_free(VMOptions *opts)
     g_free(opts->name);
     g_free(opts->kernel);
     g_free(opts->append);
+    g_free(opts->initrd);
 }
