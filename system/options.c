@@ -319,7 +319,7 @@ static int opt_append(VMOptions *opts, const char *arg, GError **error)
 static int opt_d(VMOptions *opts, const char *arg, GError **error)
 {
     if (trace_enable_log_items(arg) < 0) {
-        return opt_error(error, "d", arg, "unknown log item (supported: guest_errors)");
+        return opt_error(error, "d", arg, "unknown log item (supported: guest_errors, unimp)");
     }
     return 0;
 }
@@ -364,7 +364,7 @@ static const OptDesc options[] = {
     { "nographic", false, opt_flag_nographic, "guest console on stdio" },
     { "S", false, opt_flag_S, "do not start the vCPUs until 'cont'" },
     { "name", true, opt_name, "NAME  VM name" },
-    { "d", true, opt_d, "guest_errors  log guest mistakes to stderr" },
+    { "d", true, opt_d, "guest_errors,unimp  log guest mistakes / unimplemented features to stderr" },
     { "trace", true, opt_trace, "GROUP  print trace points of GROUP (rtas fwnmi hcall qtest monitor *)" },
     { "version", false, opt_version, "print the version and exit" },
     { "help", false, opt_help, "print this help and exit" },
