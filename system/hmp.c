@@ -279,6 +279,210 @@ static void cmd_mce(HmpContext *ctx, char **argv, int argc)
                            spapr_mce_result_name(r));
 }
 
+/* ---- memory: xp, x, pmemsave, memsave ---- */
+
+/* Most bytes one xp/x may print: a dump is meant for reading. */
+#define HMP_DUMP_MAX    (64 * 1024)
+
+typedef struct DumpFormat {
+    uint64_t count;
+    char format;                /* x d u o c */
+    unsigned size;              /* 1 2 4 8 */
+} DumpFormat;
+
+/* QEMU's "/[count][format][size]": count default 1, format x, size w (c: b). */
+static bool parse_dump_format(const char *s, DumpFormat *f)
+{
+    f->count = 1;
+    f->format = 'x';
+    f->size = 0;
+    if (g_ascii_isdigit(*s)) {
+        char *end;
+        f->count = g_ascii_strtoull(s, &end, 10);
+        s = end;
+    }
+    for (; *s; s++) {
+        switch (*s) {
+        case 'x': case 'd': case 'u': case 'o': case 'c':
+            f->format = *s;
+            break;
+        case 'b': f->size = 1; break;
+        case 'h': f->size = 2; break;
+        case 'w': f->size = 4; break;
+        case 'g': f->size = 8; break;
+        default:
+            return false;
+        }
+    }
+    if (!f->size) {
+        f->size = f->format == 'c' ? 1 : 4;
+    }
+    if (f->format == 'c') {
+        f->size = 1;
+    }
+    return f->count > 0;
+}
+
+static void print_char(GString *out, unsigned c)
+{
+    switch (c) {
+    case '\'':
+        g_string_append(out, "'\\''");
+        break;
+    case '\\':
+        g_string_append(out, "'\\\\'");
+        break;
+    case '\n':
+        g_string_append(out, "'\\n'");
+        break;
+    case '\r':
+        g_string_append(out, "'\\r'");
+        break;
+    default:
+        if (c >= 32 && c <= 126) {
+            g_string_append_printf(out, "'%c'", c);
+        } else {
+            g_string_append_printf(out, "'\\x%02x'", c);
+        }
+    }
+}
+
+/*
+ * QEMU's memory_dump(): lines of 16 bytes (8 for bytes), "ADDR:" then the
+ * values, big-endian like QEMU's ppc64 target; an unreadable line prints
+ * " Cannot access memory" and ends the dump.
+ */
+static void memory_dump(HmpContext *ctx, PowerPCCPU *cpu, const DumpFormat *f,
+                        uint64_t addr)
+{
+    unsigned digits;
+    uint64_t len = f->count * f->size, line = f->size == 1 ? 8 : 16;
+
+    switch (f->format) {
+    case 'o': digits = (f->size * 8 + 2) / 3; break;
+    case 'u': case 'd': digits = (f->size * 8 * 10 + 32) / 33; break;
+    default: digits = f->size * 2; break;
+    }
+    while (len > 0) {
+        uint8_t buf[16];
+        uint64_t l = MIN(len, line);
+        g_autoptr(GError) err = NULL;
+
+        g_string_append_printf(ctx->out, "%016" PRIx64 ":", addr);
+        if (!mon_read_memory(ctx->spapr, cpu, addr, buf, l, &err)) {
+            if (cpu && !g_str_has_prefix(err->message, "Invalid addr")) {
+                g_string_append_printf(ctx->out, " %s\n", err->message);
+            } else {
+                g_string_append(ctx->out, " Cannot access memory\n");
+            }
+            return;
+        }
+        for (uint64_t i = 0; i < l; i += f->size) {
+            uint64_t v = 0;
+            for (unsigned b = 0; b < f->size; b++) {
+                v = (v << 8) | buf[i + b];
+            }
+            g_string_append_c(ctx->out, ' ');
+            switch (f->format) {
+            case 'o':
+                g_string_append_printf(ctx->out, "%#*" PRIo64, digits, v);
+                break;
+            case 'u':
+                g_string_append_printf(ctx->out, "%*" PRIu64, digits, v);
+                break;
+            case 'd': {
+                unsigned shift = 64 - 8 * f->size;   /* sign-extend the value */
+                g_string_append_printf(ctx->out, "%*" PRId64, digits,
+                                       (int64_t)(v << shift) >> shift);
+                break;
+            }
+            case 'c':
+                print_char(ctx->out, (unsigned)v);
+                break;
+            default:
+                g_string_append_printf(ctx->out, "0x%0*" PRIx64, digits, v);
+                break;
+            }
+        }
+        g_string_append_c(ctx->out, '\n');
+        addr += l;
+        len -= l;
+    }
+}
+
+static void dump_cmd(HmpContext *ctx, char **argv, int argc, bool physical)
+{
+    DumpFormat f = { 1, 'x', 4 };
+    int a = 1;
+    uint64_t addr;
+
+    if (argv[1][0] == '/') {
+        if (!parse_dump_format(argv[1] + 1, &f)) {
+            hmp_error(ctx, "invalid format '%s' (/[count][x|d|u|o|c][b|h|w|g])", argv[1]);
+            return;
+        }
+        a = 2;
+    }
+    if (a >= argc) {
+        hmp_error(ctx, "usage: %s /fmt addr", argv[0]);
+        return;
+    }
+    if (!qemu_parse_u64(argv[a], &addr)) {
+        hmp_error(ctx, "invalid address '%s'", argv[a]);
+        return;
+    }
+    if (f.count > HMP_DUMP_MAX / f.size) {
+        hmp_error(ctx, "count %" PRIu64 " too large (at most %u bytes)", f.count,
+                  HMP_DUMP_MAX);
+        return;
+    }
+    PowerPCCPU *cpu = physical ? NULL : spapr_cpu_by_index(ctx->spapr, ctx->cpu);
+    if (!physical && !cpu) {
+        hmp_error(ctx, "no current CPU");
+        return;
+    }
+    memory_dump(ctx, cpu, &f, addr);
+}
+
+static void cmd_xp(HmpContext *ctx, char **argv, int argc)
+{
+    dump_cmd(ctx, argv, argc, true);
+}
+
+static void cmd_x(HmpContext *ctx, char **argv, int argc)
+{
+    dump_cmd(ctx, argv, argc, false);
+}
+
+static void save_cmd(HmpContext *ctx, char **argv, bool physical)
+{
+    uint64_t addr, size;
+    g_autoptr(GError) err = NULL;
+
+    if (!qemu_parse_u64(argv[1], &addr)) {
+        hmp_error(ctx, "invalid address '%s'", argv[1]);
+        return;
+    }
+    if (!qemu_parse_u64(argv[2], &size)) {
+        hmp_error(ctx, "invalid size '%s'", argv[2]);
+        return;
+    }
+    PowerPCCPU *cpu = physical ? NULL : spapr_cpu_by_index(ctx->spapr, ctx->cpu);
+    if (!mon_memsave(ctx->spapr, cpu, addr, size, argv[3], &err)) {
+        hmp_error(ctx, "%s", err->message);
+    }
+}
+
+static void cmd_pmemsave(HmpContext *ctx, char **argv, int argc)
+{
+    save_cmd(ctx, argv, true);
+}
+
+static void cmd_memsave(HmpContext *ctx, char **argv, int argc)
+{
+    save_cmd(ctx, argv, false);
+}
+
 static const HmpCmd hmp_cmds[] = {
     { "help|?", "[cmd]", "show the help", 0, 1, cmd_help },
     { "info", "[subcommand]", "show various information about the system state",
@@ -290,6 +494,13 @@ static const HmpCmd hmp_cmds[] = {
       0, 0, cmd_nmi },
     { "mce", "CPU SRR1 DSISR DAR RECOVERED",
       "inject a machine check on CPU (RECOVERED: 0 or 1)", 5, 5, cmd_mce },
+    { "xp", "/fmt addr", "physical memory dump starting at 'addr' "
+      "(fmt: /[count][x|d|u|o|c][b|h|w|g])", 1, 2, cmd_xp },
+    { "x", "/fmt addr", "virtual memory dump starting at 'addr' (current CPU)", 1, 2, cmd_x },
+    { "pmemsave", "addr size file", "save to disk physical memory dump starting at "
+      "'addr' of size 'size'", 3, 3, cmd_pmemsave },
+    { "memsave", "addr size file", "save to disk virtual memory dump starting at "
+      "'addr' of size 'size' (current CPU)", 3, 3, cmd_memsave },
     { "quit|q", "", "quit the emulator", 0, 0, cmd_quit },
 };
 

@@ -111,6 +111,25 @@ bool mon_cpu_snapshot(SpaprMachineState *spapr, PowerPCCPU *cpu, MonCpuSnapshot 
 /** mon_cpu_thread_id: host thread id of @cpu's thread, or 0 when it has none. */
 int64_t mon_cpu_thread_id(SpaprMachineState *spapr, PowerPCCPU *cpu);
 
+/*
+ * Memory dumps. @cpu NULL: @addr is a guest physical (real) address;
+ * otherwise an effective address translated as @cpu's data accesses.
+ */
+/**
+ * mon_cpu_translate_ea: the real address of @ea for @cpu (the MMU hook:
+ * real mode only for now; MSR[DR]=1 fails with @error naming it).
+ */
+bool mon_cpu_translate_ea(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t ea,
+                          uint64_t *ra, GError **error);
+/** mon_read_memory: copy @size bytes at @addr into @buf; false with @error
+ * ("Invalid addr .../size ... specified") when some byte is not in RAM. */
+bool mon_read_memory(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t addr,
+                     void *buf, uint64_t size, GError **error);
+/** mon_memsave: write @size bytes at @addr to @filename (created or
+ * truncated); false with @error for a bad range or a file error. */
+bool mon_memsave(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t addr,
+                 uint64_t size, const char *filename, GError **error);
+
 /** mon_status_text: "VM status: ..." as QEMU's "info status" (no newline). */
 char *mon_status_text(SpaprMachineState *spapr);
 

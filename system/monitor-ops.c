@@ -8,7 +8,9 @@
 #define _GNU_SOURCE
 #include "system/monitor.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -233,3 +235,89 @@ char *mon_status_text(SpaprMachineState *spapr)
     return g_strdup_printf("VM status: paused (%s)", runstate_name(spapr->runstate));
 }
 
+
+/* ---- memory dumps: pmemsave, memsave, xp, x (BQL held) ---- */
+
+bool mon_cpu_translate_ea(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t ea,
+                          uint64_t *ra, GError **error)
+{
+    MonCpuSnapshot snap;
+
+    if (!mon_cpu_snapshot(spapr, cpu, &snap, error)) {
+        return false;
+    }
+    /*
+     * MMU HOOK: only real mode is translated so far. Once the radix MMU
+     * exists, walk the partition/process tables here for MSR[DR] = 1.
+     */
+    if (snap.env.msr & MSR_DR) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                    "CPU %d has data translation on (MSR[DR]=1): virtual addresses "
+                    "are not translated yet, use the physical form (xp, pmemsave)",
+                    cpu->index);
+        return false;
+    }
+    /* Real mode ignores the top 4 bits; 32-bit mode the upper word. */
+    *ra = ea & ((snap.env.msr & MSR_SF) ? PPC_REAL_ADDR_MASK : 0xFFFFFFFFULL);
+    return true;
+}
+
+bool mon_read_memory(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t addr,
+                     void *buf, uint64_t size, GError **error)
+{
+    uint64_t done = 0;
+
+    while (done < size) {
+        /* Page by page: consecutive virtual pages need not be contiguous. */
+        uint64_t ea = addr + done, ra = ea;
+        uint64_t n = MIN(size - done, GUEST_PAGE_SIZE - (ea & (GUEST_PAGE_SIZE - 1)));
+        if (cpu && !mon_cpu_translate_ea(spapr, cpu, ea, &ra, error)) {
+            return false;
+        }
+        if (ea < addr || guest_read(&spapr->ram, ra, (uint8_t *)buf + done, n) < 0) {
+            g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                        "Invalid addr 0x%016" PRIx64 "/size %" PRIu64 " specified",
+                        addr, size);
+            return false;
+        }
+        done += n;
+    }
+    return true;
+}
+
+/* Chunk of a dump that is read and written at a time. */
+#define MEMSAVE_CHUNK   (64 * 1024)
+
+bool mon_memsave(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t addr,
+                 uint64_t size, const char *filename, GError **error)
+{
+    if (size > spapr->ram_size || (!cpu && !guest_range_valid(&spapr->ram, addr, size))) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                    "Invalid addr 0x%016" PRIx64 "/size %" PRIu64 " specified", addr, size);
+        return false;
+    }
+    FILE *f = fopen(filename, "wb");
+    if (!f) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC, "Could not open '%s': %s",
+                    filename, g_strerror(errno));
+        return false;
+    }
+    g_autofree uint8_t *buf = g_malloc(MEMSAVE_CHUNK);
+    bool ok = true;
+    for (uint64_t done = 0; ok && done < size;) {
+        uint64_t n = MIN(size - done, (uint64_t)MEMSAVE_CHUNK);
+        ok = mon_read_memory(spapr, cpu, addr + done, buf, n, error);
+        if (ok && fwrite(buf, 1, n, f) != n) {
+            g_set_error(error, MON_ERROR, MON_ERROR_GENERIC, "writing '%s': %s",
+                        filename, g_strerror(errno));
+            ok = false;
+        }
+        done += n;
+    }
+    if (fclose(f) != 0 && ok) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC, "writing '%s': %s",
+                    filename, g_strerror(errno));
+        ok = false;
+    }
+    return ok;
+}

@@ -373,8 +373,24 @@ static int opt_kernel(VMOptions *opts, const char *arg, GError **error)
     return 0;
 }
 
+static int opt_initrd(VMOptions *opts, const char *arg, GError **error)
+{
+    g_free(opts->initrd);
+    opts->initrd = g_strdup(arg);
+    return 0;
+}
+
 static int opt_append(VMOptions *opts, const char *arg, GError **error)
 {
+    /* The tree is sized from its inputs (hw/ppc/spapr_fdt.c); this bound
+     * keeps it small. Linux keeps only COMMAND_LINE_SIZE (2048) bytes. */
+    size_t len = strlen(arg);
+    if (len > SPAPR_CMDLINE_MAX) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "-append: kernel command line too long (%zu bytes, at most %d)",
+                    len, SPAPR_CMDLINE_MAX);
+        return -1;
+    }
     g_free(opts->append);
     opts->append = g_strdup(arg);
     return 0;
@@ -383,7 +399,7 @@ static int opt_append(VMOptions *opts, const char *arg, GError **error)
 static int opt_d(VMOptions *opts, const char *arg, GError **error)
 {
     if (!*arg || trace_enable_log_items(arg) < 0) {
-        return opt_error(error, "d", arg, "unknown log item (supported: guest_errors)");
+        return opt_error(error, "d", arg, "unknown log item (supported: guest_errors, unimp)");
     }
     return 0;
 }
@@ -420,6 +436,7 @@ static const OptDesc options[] = {
     { "smp", true, opt_smp, "N  number of vCPUs, 1..64 (default 1)" },
     { "accel", true, opt_accel, "tcg|qtest  tcg is this project's interpreter" },
     { "kernel", true, opt_kernel, "FILE  ELF64 image to boot (either endianness)" },
+    { "initrd", true, opt_initrd, "FILE  initial ram disk, loaded above the kernel" },
     { "append", true, opt_append, "TEXT  /chosen/bootargs" },
     { "qtest", true, opt_qtest, "stdio|unix:PATH[,server=on]  qtest protocol endpoint" },
     { "qmp", true, opt_qmp, "stdio|unix:PATH,server=on[,wait=off]  QMP endpoint" },
@@ -430,7 +447,7 @@ static const OptDesc options[] = {
     { "nographic", false, opt_flag_nographic, "guest console on stdio" },
     { "S", false, opt_flag_S, "do not start the vCPUs until 'cont'" },
     { "name", true, opt_name, "NAME  VM name" },
-    { "d", true, opt_d, "guest_errors  log guest mistakes to stderr" },
+    { "d", true, opt_d, "guest_errors,unimp  log guest mistakes / unimplemented features to stderr" },
     { "trace", true, opt_trace, "GROUP  print trace points of GROUP (rtas fwnmi hcall qtest monitor *)" },
     { "version", false, opt_version, "print the version and exit" },
     { "help", false, opt_help, "print this help and exit" },
@@ -495,9 +512,15 @@ int vm_options_parse(int argc, char **argv, VMOptions *opts, GError **error)
     }
     opts->machine.kernel_path = opts->kernel;
     opts->machine.kernel_cmdline = opts->append;
+    opts->machine.initrd_path = opts->initrd;
     if (opts->append && !opts->kernel) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                     "-append only allowed with -kernel option");
+        return -1;
+    }
+    if (opts->initrd && !opts->kernel) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "-initrd only allowed with -kernel option");
         return -1;
     }
     return 0;
@@ -527,4 +550,5 @@ void vm_options_free(VMOptions *opts)
     g_free(opts->name);
     g_free(opts->kernel);
     g_free(opts->append);
+    g_free(opts->initrd);
 }

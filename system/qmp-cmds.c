@@ -186,6 +186,28 @@ static JsonNode *qmp_x_inject_memory_error(QmpContext *ctx, JsonObject *args,
     return qmp_empty_object();
 }
 
+/* pmemsave / memsave: QEMU's arguments; "val" is the start address. */
+static JsonNode *qmp_pmemsave(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    if (!mon_memsave(ctx->spapr, NULL, (uint64_t)arg_int(args, "val", 0),
+                     (uint64_t)arg_int(args, "size", 0),
+                     json_object_get_string_member(args, "filename"), error)) {
+        return NULL;
+    }
+    return qmp_empty_object();
+}
+
+static JsonNode *qmp_memsave(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    PowerPCCPU *cpu = arg_cpu(ctx, args, "cpu-index", error);
+    if (!cpu || !mon_memsave(ctx->spapr, cpu, (uint64_t)arg_int(args, "val", 0),
+                             (uint64_t)arg_int(args, "size", 0),
+                             json_object_get_string_member(args, "filename"), error)) {
+        return NULL;
+    }
+    return qmp_empty_object();
+}
+
 static void add_handler(JsonBuilder *b, const char *name, uint64_t addr)
 {
     json_builder_set_member_name(b, name);
@@ -242,6 +264,15 @@ static const QmpArgSpec args_memory_error[] = {
     { "address", QMP_ARG_INT, false }, { "recovered", QMP_ARG_BOOL, true }, { NULL },
 };
 
+static const QmpArgSpec args_pmemsave[] = {
+    { "val", QMP_ARG_INT, false }, { "size", QMP_ARG_INT, false },
+    { "filename", QMP_ARG_STR, false }, { NULL },
+};
+static const QmpArgSpec args_memsave[] = {
+    { "val", QMP_ARG_INT, false }, { "size", QMP_ARG_INT, false },
+    { "filename", QMP_ARG_STR, false }, { "cpu-index", QMP_ARG_INT, true }, { NULL },
+};
+
 static const QmpCommand qmp_commands[] = {
     { "qmp_capabilities", qmp_capabilities, args_capabilities },
     { "query-version", qmp_query_version, NULL },
@@ -257,6 +288,8 @@ static const QmpCommand qmp_commands[] = {
     { "x-inject-mce", qmp_x_inject_mce, args_mce },
     { "x-inject-memory-error", qmp_x_inject_memory_error, args_memory_error },
     { "query-fwnmi", qmp_query_fwnmi, NULL },
+    { "pmemsave", qmp_pmemsave, args_pmemsave },
+    { "memsave", qmp_memsave, args_memsave },
 };
 
 static JsonNode *qmp_query_commands(QmpContext *ctx, JsonObject *args, GError **error)

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 bool trace_guest_errors_enabled;
+bool trace_unimp_enabled;
 bool trace_any_enabled;
 static GMutex trace_lock;        /* guards trace_groups and keeps lines whole */
 static GPtrArray *trace_groups;
@@ -158,12 +160,64 @@ void trace_guest_error_log(const char *fmt, ...)
     va_end(ap);
 }
 
+/*
+ * Token bucket shared by the reports a looping guest can repeat forever:
+ * TRACE_BURST lines at once, then TRACE_RATE per second. What is dropped
+ * is counted and announced with the next line that goes out.
+ */
+#define TRACE_BURST     32
+#define TRACE_RATE      10
+
+static struct {
+    double tokens;
+    gint64 last_us;
+    uint64_t suppressed;
+    bool started;
+} unimp_bucket;
+
+void trace_unimp_log(const char *kind, const char *fmt, ...)
+{
+    va_list ap;
+    uint64_t suppressed;
+
+    g_mutex_lock(&trace_lock);
+    gint64 now = g_get_monotonic_time();
+    if (!unimp_bucket.started) {
+        unimp_bucket.tokens = TRACE_BURST;
+        unimp_bucket.started = true;
+    } else {
+        unimp_bucket.tokens = MIN((double)TRACE_BURST, unimp_bucket.tokens +
+                                  (double)(now - unimp_bucket.last_us) * TRACE_RATE / 1e6);
+    }
+    unimp_bucket.last_us = now;
+    if (unimp_bucket.tokens < 1.0) {
+        unimp_bucket.suppressed++;
+        g_mutex_unlock(&trace_lock);
+        return;
+    }
+    unimp_bucket.tokens -= 1.0;
+    suppressed = unimp_bucket.suppressed;
+    unimp_bucket.suppressed = 0;
+    g_mutex_unlock(&trace_lock);
+
+    if (suppressed) {
+        error_report("%s: %" G_GUINT64_FORMAT " similar messages suppressed", kind,
+                     suppressed);
+    }
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    error_report("%s: %s", kind, msg);
+}
+
 int trace_enable_log_items(const char *items)
 {
     g_auto(GStrv) parts = g_strsplit(items, ",", -1);
     for (char **p = parts; *p; p++) {
         if (strcmp(*p, "guest_errors") == 0) {
             trace_guest_errors_enabled = true;
+        } else if (strcmp(*p, "unimp") == 0) {
+            trace_unimp_enabled = true;
         } else {
             return -EINVAL;
         }

@@ -74,7 +74,9 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
     spapr->rtas_size = spapr_rtas_area_size(cfg->smp_cpus);
     /* RTAS at the top of the RMA, the device tree just below it. */
     spapr->rtas_base = (spapr->rma_size - spapr->rtas_size) & ~(SPAPR_RTAS_ALIGN - 1);
-    spapr->fdt_addr = spapr->rtas_base - SPAPR_FDT_MAX_SIZE;
+    spapr->fdt_size = spapr_fdt_size(cfg->smp_cpus,
+                                     cfg->kernel_cmdline ? strlen(cfg->kernel_cmdline) : 0);
+    spapr->fdt_addr = spapr->rtas_base - spapr->fdt_size;
     g_cond_init(&spapr->runstate_changed);
     spapr->console_input = g_string_new(NULL);
     spapr_fwnmi_init(&spapr->fwnmi);
@@ -94,6 +96,7 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
     if (cfg->kernel_path) {
         spapr->kernel_path = g_strdup(cfg->kernel_path);
         spapr->kernel_cmdline = g_strdup(cfg->kernel_cmdline ? cfg->kernel_cmdline : "");
+        spapr->initrd_path = g_strdup(cfg->initrd_path);
         spapr->have_kernel = true;
         if (spapr_load_kernel(spapr, error) < 0) {
             spapr_machine_destroy(g_steal_pointer(&spapr));
@@ -121,6 +124,13 @@ void spapr_machine_destroy(SpaprMachineState *spapr)
     g_free(spapr->fdt);
     g_free(spapr->kernel_path);
     g_free(spapr->kernel_cmdline);
+    g_free(spapr->initrd_path);
+    if (spapr->kernel_image) {
+        g_bytes_unref(spapr->kernel_image);
+    }
+    if (spapr->initrd_image) {
+        g_bytes_unref(spapr->initrd_image);
+    }
     g_string_free(spapr->console_input, TRUE);
     g_cond_clear(&spapr->runstate_changed);
     if (the_machine == spapr) {
@@ -149,7 +159,7 @@ static void spapr_place_firmware(SpaprMachineState *spapr)
     ppc_interp_invalidate(spapr->rtas_base, RTAS_BLOB_SIZE);
     g_free(spapr->fdt);
     spapr->fdt = spapr_build_fdt(spapr);
-    g_assert(spapr->fdt);   /* fixed-size tree: failure is our bug */
+    g_assert(spapr->fdt);   /* sized from its inputs: failure is our bug */
     guest_write(&spapr->ram, spapr->fdt_addr, spapr->fdt, fdt_totalsize(spapr->fdt));
 }
 

@@ -2,6 +2,14 @@
  * The device tree the machine presents (built with libfdt at every reset).
  * /rtas is generated from the RTAS table, so every registered call is
  * advertised and nothing else is.
+ *
+ * What a paravirtualised Linux needs beyond the basics (Linux 6.1):
+ * /rtas/ibm,hypertas-functions makes it run as an LPAR (probe_fw_features
+ * in platforms/pseries/firmware.c), /chosen/ibm,architecture-vec-5 picks
+ * the radix MMU and the XICS interrupt controller (early_check_vec5 in
+ * mm/init_64.c), and the CPU properties describe a POWER9 without VMX,
+ * VSX, DFP or HTM (feature_properties and ibm_pa_features in
+ * kernel/prom.c): the software CPU implements none of those.
  */
 #include "hw/ppc/spapr.h"
 
@@ -12,8 +20,66 @@
 
 #define SPAPR_CPU_CLOCK_HZ  1000000000U
 
-/* Every libfdt call in tree construction goes through this: the tree has a
- * fixed maximum size that the inputs cannot exceed, so failure is our bug. */
+/* POWER9 caches as QEMU describes them: 128-byte lines, 32 KiB L1 I and D. */
+#define P9_CACHE_LINE       128
+#define P9_L1_CACHE_SIZE    0x8000
+
+/*
+ * Hypercall sets we implement (LoPAPR 14.5.4.2, "ibm,hypertas-functions").
+ * Only list a set when every call in it works: Linux switches paths on
+ * them (hcall-splpar means VPA, hcall-pft means a hash page table).
+ *   hcall-term      H_GET_TERM_CHAR, H_PUT_TERM_CHAR
+ *   hcall-set-mode  H_SET_MODE (and FW_FEATURE_LPAR in Linux)
+ */
+static const char spapr_hypertas[] = "hcall-term\0hcall-set-mode";
+
+/*
+ * ibm,architecture-vec-5 as the client-architecture-support negotiation
+ * would leave it (LoPAPR B.6.2.3; Linux's OV5_* in asm/prom.h: byte index
+ * = value >> 8, bits = value & 0xff). There is no CAS call here, so the
+ * result is stated directly:
+ *   byte 23 (OV5_XIVE_SUPPORT)  0     XICS, not XIVE
+ *   byte 24 (OV5_MMU_SUPPORT)   0x40  radix only (OV5_MMU_RADIX)
+ *   byte 26 (OV5_RADIX_GTSE)    0x40  the guest issues tlbie itself
+ */
+#define OV5_LEN             27
+#define OV5_MMU_BYTE        24
+#define OV5_MMU_RADIX       0x40
+#define OV5_GTSE_BYTE       26
+#define OV5_RADIX_GTSE      0x40
+
+/*
+ * ibm,pa-features: QEMU's POWER9 table (LoPAPR B.6.1.1, one byte pair per
+ * row is "length, 0" then the attribute bytes). Linux 6.1 reads byte 0 bit
+ * 0-1 (MMU, FPU), 0 bit 3 (CTRL), 0 bit 6 (NX), 1 bit 2 (CI large pages),
+ * 5 bit 0 (true LE), 22 bit 0 (HTM: left 0, no transactional memory),
+ * 40 bit 0 (radix) and 64 bit 0 (DAWR1: 0).
+ */
+static const uint8_t p9_pa_features[2 + 66] = {
+    66, 0,
+    0xf6, 0x1f, 0xc7, 0xc0, 0x00, 0xf0, /*  0 -  5 */
+    0x80, 0x00, 0x00, 0x00, 0x00, 0x00, /*  6 - 11 */
+    0x00, 0x00, 0x00, 0x00, 0x80, 0x00, /* 12 - 17 */
+    0x80, 0x00, 0x80, 0x00, 0x00, 0x00, /* 18 - 23: 22 = HTM off */
+    0x80, 0x00, 0x80, 0x00, 0x80, 0x00, /* 24 - 29 */
+    0x80, 0x00, 0x80, 0x00, 0xc0, 0x00, /* 30 - 35 */
+    0x80, 0x00, 0x80, 0x00, 0x80, 0x00, /* 36 - 41: 40 = radix */
+    0x80, 0x00, 0x80, 0x00, 0x80, 0x00, /* 42 - 47 */
+    0x80, 0x00, 0x80, 0x00, 0x80, 0x00, /* 48 - 53 */
+    0x80, 0x00, 0x80, 0x00, 0x80, 0x00, /* 54 - 59 */
+    0x80, 0x00, 0x80, 0x00, 0x00, 0x00, /* 60 - 65 */
+};
+
+/*
+ * ibm,processor-radix-AP-encodings: the page sizes radix supports, each
+ * as AP (top 3 bits) | log2(size): 4K (AP 0), 64K (5), 2M (1), 1G (2).
+ */
+static const uint32_t p9_radix_ap[] = {
+    0x0000000c, 0xa0000010, 0x20000015, 0x4000001e,
+};
+
+/* Every libfdt call in tree construction goes through this: the tree is
+ * sized from its inputs (spapr_fdt_size()), so failure is our bug. */
 #define FDT_CHECK(call)                                                   \
     do {                                                                  \
         int fdt_ret_ = (call);                                            \
@@ -37,11 +103,37 @@ static void spapr_dt_root_props(SpaprMachineState *spapr, void *fdt)
     FDT_CHECK(fdt_property_cell(fdt, "#size-cells", 2));
 }
 
+static void fdt_prop_u32_array(void *fdt, const char *name, const uint32_t *v, size_t n)
+{
+    g_autofree fdt32_t *cells = g_new(fdt32_t, n);
+    for (size_t i = 0; i < n; i++) {
+        cells[i] = cpu_to_fdt32(v[i]);
+    }
+    FDT_CHECK(fdt_property(fdt, name, cells, (int)(n * sizeof(*cells))));
+}
+
+uint32_t spapr_fdt_size(int smp_cpus, size_t cmdline_len)
+{
+    uint64_t size = SPAPR_FDT_BASE_SIZE + (uint64_t)smp_cpus * SPAPR_FDT_CPU_SIZE +
+                    MIN(cmdline_len, (size_t)SPAPR_CMDLINE_MAX) + 1;
+    return (uint32_t)((size + GUEST_PAGE_SIZE - 1) & ~(uint64_t)(GUEST_PAGE_SIZE - 1));
+}
+
 static void spapr_dt_chosen(SpaprMachineState *spapr, void *fdt)
 {
+    uint8_t vec5[OV5_LEN] = { 0 };
+
     FDT_CHECK(fdt_begin_node(fdt, "chosen"));
     FDT_CHECK(fdt_property_string(fdt, "bootargs",
                                   spapr->kernel_cmdline ? spapr->kernel_cmdline : ""));
+    if (spapr->initrd_path) {
+        FDT_CHECK(fdt_property_u64(fdt, "linux,initrd-start", spapr->initrd_base));
+        FDT_CHECK(fdt_property_u64(fdt, "linux,initrd-end",
+                                   spapr->initrd_base + spapr->initrd_size));
+    }
+    vec5[OV5_MMU_BYTE] = OV5_MMU_RADIX;
+    vec5[OV5_GTSE_BYTE] = OV5_RADIX_GTSE;
+    FDT_CHECK(fdt_property(fdt, "ibm,architecture-vec-5", vec5, sizeof(vec5)));
     g_autofree char *stdout_path = g_strdup_printf("/vdevice/vty@%x", SPAPR_VTY_REG);
     FDT_CHECK(fdt_property_string(fdt, "linux,stdout-path", stdout_path));
     FDT_CHECK(fdt_property_string(fdt, "stdout-path", stdout_path));
@@ -71,6 +163,22 @@ static void spapr_dt_cpus(SpaprMachineState *spapr, void *fdt)
         FDT_CHECK(fdt_property_cell(fdt, "timebase-frequency", TIMEBASE_FREQ));
         FDT_CHECK(fdt_property_cell(fdt, "clock-frequency", SPAPR_CPU_CLOCK_HZ));
         FDT_CHECK(fdt_property(fdt, "64-bit", NULL, 0));
+        /* One thread per core; the second cell is the default global
+         * interrupt server (xics_update_irq_servers), 0 as in QEMU. */
+        fdt_prop_u32_array(fdt, "ibm,ppc-interrupt-gserver#s",
+                           (const uint32_t[]){ (uint32_t)i, 0 }, 2);
+        FDT_CHECK(fdt_property_cell(fdt, "d-cache-block-size", P9_CACHE_LINE));
+        FDT_CHECK(fdt_property_cell(fdt, "d-cache-line-size", P9_CACHE_LINE));
+        FDT_CHECK(fdt_property_cell(fdt, "i-cache-block-size", P9_CACHE_LINE));
+        FDT_CHECK(fdt_property_cell(fdt, "i-cache-line-size", P9_CACHE_LINE));
+        FDT_CHECK(fdt_property_cell(fdt, "d-cache-size", P9_L1_CACHE_SIZE));
+        FDT_CHECK(fdt_property_cell(fdt, "i-cache-size", P9_L1_CACHE_SIZE));
+        FDT_CHECK(fdt_property(fdt, "ibm,pa-features", p9_pa_features,
+                               sizeof(p9_pa_features)));
+        fdt_prop_u32_array(fdt, "ibm,processor-radix-AP-encodings", p9_radix_ap,
+                           G_N_ELEMENTS(p9_radix_ap));
+        /* No ibm,vmx, altivec or ibm,dfp: they would turn on CPU_FTR_ALTIVEC,
+         * VSX and DFP in Linux, and the software CPU has none of them. */
         FDT_CHECK(fdt_end_node(fdt));
     }
     FDT_CHECK(fdt_end_node(fdt));
@@ -90,6 +198,12 @@ static void spapr_dt_rtas(SpaprMachineState *spapr, void *fdt)
     FDT_CHECK(fdt_property_cell(fdt, "rtas-size", spapr->rtas_size));
     FDT_CHECK(fdt_property_cell(fdt, "rtas-error-log-max", RTAS_ERROR_LOG_MAX));
     FDT_CHECK(fdt_property_cell(fdt, "rtas-event-scan-rate", 1));
+    FDT_CHECK(fdt_property(fdt, "ibm,hypertas-functions", spapr_hypertas,
+                           sizeof(spapr_hypertas)));
+    /* ibm,os-term returns (the machine goes to guest-panicked), so Linux
+     * may call it from panic (rtas_os_term). Empty, as QEMU's: Linux 6.1
+     * tests only that it exists (of_property_read_bool). */
+    FDT_CHECK(fdt_property(fdt, "ibm,extended-os-term", NULL, 0));
     spapr_rtas_foreach(spapr_dt_rtas_token, fdt);
     FDT_CHECK(fdt_end_node(fdt));
 }
@@ -112,9 +226,9 @@ static void spapr_dt_vdevice(SpaprMachineState *spapr, void *fdt)
 
 void *spapr_build_fdt(SpaprMachineState *spapr)
 {
-    void *fdt = g_malloc0(SPAPR_FDT_MAX_SIZE);
+    void *fdt = g_malloc0(spapr->fdt_size);
 
-    FDT_CHECK(fdt_create(fdt, SPAPR_FDT_MAX_SIZE));
+    FDT_CHECK(fdt_create(fdt, (int)spapr->fdt_size));
     /* Keep the device tree and the RTAS area out of the OS's allocator. */
     FDT_CHECK(fdt_add_reservemap_entry(fdt, spapr->fdt_addr,
                                        spapr->rtas_base + spapr->rtas_size -

@@ -184,7 +184,10 @@ int64_t spapr_hypercall(SpaprMachineState *spapr, PowerPCCPU *cpu,
         return ret;
     }
     default:
-        trace_guest_error("unsupported hypercall 0x%" G_GINT64_MODIFIER "x", opcode);
+        /* cpu->env.nip is past the sc 1 (0x44000022) already */
+        trace_unimp("unimplemented", "CPU %d NIP 0x%016" G_GINT64_MODIFIER "x: "
+                    "hypercall 0x%" G_GINT64_MODIFIER "x (sc 1, opcode 0x44000022)",
+                    cpu->index, cpu->env.nip - 4, opcode);
         return H_FUNCTION;
     }
 }

@@ -1,17 +1,26 @@
 /*
  * -kernel: load an ELF64 image (either endianness) at its physical
- * addresses. The file is read once and kept, so a machine reset reloads
- * the same image even if the file changed on disk. Every header field is
- * checked before use: a malformed file gets a one-line error.
+ * addresses; -initrd: load a file above it. Each file is read once and
+ * kept, so a machine reset reloads the same bytes even if the file changed
+ * on disk. Only regular files are accepted (a FIFO would block, /dev/zero
+ * would never end), no larger than guest RAM can hold, and every header
+ * field is checked before use: a bad file gets a one-line error naming
+ * the option.
  */
 #include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hw/ppc/spapr.h"
 #include "target/ppc/interp.h"
 
-/* The original file contents, kept for reloads at reset. */
-static GBytes *kernel_image;
+/* The initrd starts on a 64 KiB boundary: Linux's page size on ppc64. */
+#define INITRD_ALIGN        0x10000ULL
+/* A kernel file may carry symbols and debug info beyond what it loads. */
+#define KERNEL_FILE_SLACK   (1ULL << 30)
 
 typedef struct ElfReader {
     const uint8_t *data;
@@ -47,20 +56,33 @@ static int elf_fail(GError **error, const char *path, const char *why)
     return -EINVAL;
 }
 
+/* True when [a, a + alen) and [b, b + blen) overlap. */
+static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
 static int load_segment(SpaprMachineState *spapr, const ElfReader *r,
                         const uint8_t *ph, GError **error)
 {
-    const Elf64_Phdr *p = (const Elf64_Phdr *)ph;
-    uint64_t offset = elf_u64(r, &p->p_offset);
-    uint64_t filesz = elf_u64(r, &p->p_filesz);
-    uint64_t memsz = elf_u64(r, &p->p_memsz);
-    uint64_t paddr = elf_u64(r, &p->p_paddr) & PPC_REAL_ADDR_MASK;
+    /* e_phoff need not be aligned: read the header through a copy. */
+    Elf64_Phdr p;
+    memcpy(&p, ph, sizeof(p));
+    uint64_t offset = elf_u64(r, &p.p_offset);
+    uint64_t filesz = elf_u64(r, &p.p_filesz);
+    uint64_t memsz = elf_u64(r, &p.p_memsz);
+    uint64_t paddr = elf_u64(r, &p.p_paddr) & PPC_REAL_ADDR_MASK;
 
-    if (filesz > memsz || offset > r->size || filesz > r->size - offset) {
+    if (filesz > memsz) {
+        return elf_fail(error, spapr->kernel_path,
+                        "segment has p_filesz > p_memsz");
+    }
+    if (offset > r->size || filesz > r->size - offset) {
         return elf_fail(error, spapr->kernel_path, "segment outside the file");
     }
     if (!guest_range_valid(&spapr->ram, paddr, memsz) ||
-        (paddr < spapr->rtas_base + spapr->rtas_size && paddr + memsz > spapr->fdt_addr)) {
+        ranges_overlap(paddr, memsz, spapr->fdt_addr,
+                       spapr->rtas_base + spapr->rtas_size - spapr->fdt_addr)) {
         return elf_fail(error, spapr->kernel_path,
                         "segment does not fit in guest RAM below the device tree");
     }
@@ -68,6 +90,7 @@ static int load_segment(SpaprMachineState *spapr, const ElfReader *r,
     guest_fill(&spapr->ram, paddr + filesz, 0, memsz - filesz);
     ppc_interp_invalidate(paddr, memsz);
     spapr->kernel_load = MIN(spapr->kernel_load, paddr);
+    spapr->kernel_end = MAX(spapr->kernel_end, paddr + memsz);
     return 0;
 }
 
@@ -88,18 +111,20 @@ static int load_elf(SpaprMachineState *spapr, GBytes *image, GError **error)
         return elf_fail(error, path, "unknown ELF byte order");
     }
     r.le = data[EI_DATA] == ELFDATA2LSB;
-    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)data;
-    if (elf_u16(&r, &eh->e_machine) != EM_PPC64) {
+    Elf64_Ehdr eh;
+    memcpy(&eh, data, sizeof(eh));
+    if (elf_u16(&r, &eh.e_machine) != EM_PPC64) {
         return elf_fail(error, path, "not a PowerPC64 ELF file");
     }
-    uint64_t phoff = elf_u64(&r, &eh->e_phoff);
-    uint16_t phnum = elf_u16(&r, &eh->e_phnum), phentsize = elf_u16(&r, &eh->e_phentsize);
+    uint64_t phoff = elf_u64(&r, &eh.e_phoff);
+    uint16_t phnum = elf_u16(&r, &eh.e_phnum), phentsize = elf_u16(&r, &eh.e_phentsize);
     if (phentsize != sizeof(Elf64_Phdr) || phoff > size ||
         (uint64_t)phnum * phentsize > size - phoff) {
         return elf_fail(error, path, "bad program header table");
     }
 
     spapr->kernel_load = UINT64_MAX;
+    spapr->kernel_end = 0;
     int loaded = 0;
     for (uint16_t i = 0; i < phnum; i++) {
         const uint8_t *ph = data + phoff + (uint64_t)i * phentsize;
@@ -115,7 +140,7 @@ static int load_elf(SpaprMachineState *spapr, GBytes *image, GError **error)
     if (!loaded) {
         return elf_fail(error, path, "no loadable segment");
     }
-    spapr->kernel_entry = elf_u64(&r, &eh->e_entry) & PPC_REAL_ADDR_MASK;
+    spapr->kernel_entry = elf_u64(&r, &eh.e_entry) & PPC_REAL_ADDR_MASK;
     spapr->kernel_le = r.le;
     if (!guest_range_valid(&spapr->ram, spapr->kernel_entry, 4)) {
         return elf_fail(error, path, "entry point outside guest RAM");
@@ -123,20 +148,107 @@ static int load_elf(SpaprMachineState *spapr, GBytes *image, GError **error)
     return 0;
 }
 
+/*
+ * Read the regular file @path, at most @max bytes, into *@out. Errors name
+ * @opt: "-initrd PATH: Is a directory".
+ */
+static int read_image(const char *opt, const char *path, uint64_t max,
+                      GBytes **out, GError **error)
+{
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    int err = 0;
+    const char *why = NULL;
+
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        err = errno;
+    } else if (S_ISDIR(st.st_mode)) {
+        err = EISDIR;
+    } else if (!S_ISREG(st.st_mode)) {
+        why = "not a regular file";
+    } else if ((uint64_t)st.st_size > max) {
+        why = "file too large for guest RAM";
+    }
+    if (err || why) {
+        g_set_error(error, G_FILE_ERROR, err ? g_file_error_from_errno(err) : G_FILE_ERROR_INVAL,
+                    "%s %s: %s", opt, path, why ? why : g_strerror(err));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -(err ? err : EINVAL);
+    }
+    size_t size = (size_t)st.st_size, done = 0;
+    uint8_t *buf = g_malloc(size ? size : 1);
+    while (done < size) {
+        ssize_t n = read(fd, buf + done, size - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            err = n < 0 ? errno : EIO;    /* the file shrank under us */
+            break;
+        }
+        done += (size_t)n;
+    }
+    close(fd);
+    if (err) {
+        g_free(buf);
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err),
+                    "%s %s: %s", opt, path, g_strerror(err));
+        return -err;
+    }
+    *out = g_bytes_new_take(buf, size);
+    return 0;
+}
+
+/*
+ * Place the initrd at the first 64 KiB boundary above the kernel. It must
+ * end below the device tree: the tree and RTAS sit at the top of the RMA,
+ * and Linux reserves the initrd range itself (/chosen/linux,initrd-*).
+ */
+static int load_initrd(SpaprMachineState *spapr, GError **error)
+{
+    gsize size;
+    const uint8_t *data = g_bytes_get_data(spapr->initrd_image, &size);
+    uint64_t base = (spapr->kernel_end + INITRD_ALIGN - 1) & ~(INITRD_ALIGN - 1);
+
+    if (base > spapr->fdt_addr || size > spapr->fdt_addr - base) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOSPC,
+                    "-initrd %s: %" G_GSIZE_FORMAT " bytes do not fit in guest RAM "
+                    "between the kernel (0x%" G_GINT64_MODIFIER "x) and the device "
+                    "tree (0x%" G_GINT64_MODIFIER "x)", spapr->initrd_path, size,
+                    base, spapr->fdt_addr);
+        return -ENOSPC;
+    }
+    guest_write(&spapr->ram, base, data, size);
+    ppc_interp_invalidate(base, size);
+    spapr->initrd_base = base;
+    spapr->initrd_size = size;
+    return 0;
+}
+
 int spapr_load_kernel(SpaprMachineState *spapr, GError **error)
 {
-    if (!kernel_image) {
-        gchar *contents;
-        gsize len;
-        GError *err = NULL;
-        if (!g_file_get_contents(spapr->kernel_path, &contents, &len, &err)) {
-            g_set_error(error, G_FILE_ERROR, err->code, "-kernel %s: %s",
-                        spapr->kernel_path, g_strerror(err->code == G_FILE_ERROR_NOENT
-                                                        ? ENOENT : EIO));
-            g_error_free(err);
-            return -EIO;
+    int ret;
+
+    if (!spapr->kernel_image) {
+        ret = read_image("-kernel", spapr->kernel_path,
+                         spapr->ram_size + KERNEL_FILE_SLACK, &spapr->kernel_image, error);
+        if (ret < 0) {
+            return ret;
         }
-        kernel_image = g_bytes_new_take(contents, len);
     }
-    return load_elf(spapr, kernel_image, error);
+    if (spapr->initrd_path && !spapr->initrd_image) {
+        ret = read_image("-initrd", spapr->initrd_path, spapr->ram_size,
+                         &spapr->initrd_image, error);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    ret = load_elf(spapr, spapr->kernel_image, error);
+    if (ret < 0 || !spapr->initrd_path) {
+        return ret;
+    }
+    return load_initrd(spapr, error);
 }

@@ -40,6 +40,7 @@ typedef struct VMOptions {
     char *name;
     char *kernel;
     char *append;
+    char *initrd;
 } VMOptions;
 
 /**

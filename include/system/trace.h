@@ -3,6 +3,10 @@
  *   - error_report(): a host-side problem the user must see (stderr, one line);
  *   - trace_guest_error(): the guest did something wrong (stderr when
  *     "-d guest_errors" is given, as QEMU's LOG_GUEST_ERROR);
+ *   - trace_unimp(): the guest used something we do not implement or that
+ *     does not exist (an illegal instruction, an unknown SPR or hypercall):
+ *     stderr with "-d unimp" or "-d guest_errors", rate limited (a burst of
+ *     32 lines, then 10 per second; the number dropped is reported);
  *   - trace_event(): trace points, printed when "-trace GROUP" (or "*")
  *     enables their group; cheap when disabled.
  * Safe from any thread.
@@ -55,13 +59,20 @@ void trace_guest_error_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 #define trace_guest_error(...) \
     do { if (trace_guest_errors_enabled) trace_guest_error_log(__VA_ARGS__); } while (0)
 
+extern bool trace_unimp_enabled;
+/** trace_unimp_log: one rate-limited line "@kind: message" on stderr. */
+void trace_unimp_log(const char *kind, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+#define trace_unimp_active() (trace_unimp_enabled || trace_guest_errors_enabled)
+#define trace_unimp(kind, ...) \
+    do { if (trace_unimp_active()) trace_unimp_log(kind, __VA_ARGS__); } while (0)
+
 bool trace_group_enabled(const char *group);
 void trace_event_log(const char *group, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 #define trace_event(group, ...) \
     do { if (trace_any_enabled && trace_group_enabled(group)) \
              trace_event_log(group, __VA_ARGS__); } while (0)
 
-/** trace_enable: "-d guest_errors" / "-trace GROUP" ("*" for all). 0 or -EINVAL. */
+/** trace_enable: "-d guest_errors,unimp" / "-trace GROUP" ("*" for all). 0 or -EINVAL. */
 int trace_enable_log_items(const char *items);
 void trace_enable_group(const char *group);
 

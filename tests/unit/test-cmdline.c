@@ -85,6 +85,7 @@ static void test_rejects_bad_input_one_line(void)
         { "-display", "gtk", "-display gtk: only 'none' is supported" },
         { "-bogus", NULL, "-bogus: invalid option" },
         { "-m", NULL, "-m: requires an argument" },
+        { "-initrd", "initrd.img", "-initrd only allowed with -kernel option" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         VMOptions o;

@@ -36,7 +36,14 @@
 #define RTAS_SRESET_SLOT_SIZE   16
 #define RTAS_AREA_SLACK         16
 #define SPAPR_RTAS_ALIGN        0x10000
-#define SPAPR_FDT_MAX_SIZE      0x10000
+/*
+ * The device tree's room in RAM is sized from its inputs
+ * (spapr_fdt_size()): a fixed part, a share per vCPU and the command line,
+ * which -append bounds to SPAPR_CMDLINE_MAX bytes.
+ */
+#define SPAPR_FDT_BASE_SIZE     0x4000
+#define SPAPR_FDT_CPU_SIZE      0x400
+#define SPAPR_CMDLINE_MAX       0x10000
 
 /* Hypervisor console terminal number (QEMU's first vty) */
 #define SPAPR_VTY_REG           0x71000000
@@ -66,15 +73,23 @@ typedef struct SpaprMachineState {
     uint64_t rtas_base;
     uint32_t rtas_size;
     uint64_t fdt_addr;
+    uint32_t fdt_size;          /* room reserved for the tree below RTAS */
     void *fdt;                  /* current tree (built at reset) */
 
-    /* -kernel */
+    /* -kernel, -initrd (hw/ppc/spapr_loader.c). The files are read once
+     * and kept, so a reset reloads the same bytes. */
     char *kernel_path;
     char *kernel_cmdline;
+    GBytes *kernel_image;
     uint64_t kernel_entry;
     uint64_t kernel_load;
+    uint64_t kernel_end;        /* end of the highest segment (memsz) */
     bool kernel_le;
     bool have_kernel;
+    char *initrd_path;          /* NULL: no initrd */
+    GBytes *initrd_image;
+    uint64_t initrd_base;       /* valid when initrd_path is set */
+    uint64_t initrd_size;
 
     SpaprFwnmiState fwnmi;
     XicsState *xics;            /* interrupt controller (hw/intc/xics.h) */
@@ -101,6 +116,7 @@ typedef struct SpaprMachineConfig {
     SpaprCaps caps;
     const char *kernel_path;
     const char *kernel_cmdline;
+    const char *initrd_path;
 } SpaprMachineConfig;
 
 /**
@@ -150,7 +166,19 @@ static inline uint32_t spapr_rtas_area_size(int max_cpus)
 /* Device tree (hw/ppc/spapr_fdt.c): build a fresh tree. Returns NULL on failure. */
 void *spapr_build_fdt(SpaprMachineState *spapr);
 
-/* -kernel (hw/ppc/spapr_loader.c): 0, or -errno with @error set. */
+/**
+ * spapr_fdt_size: the room the tree needs for @smp_cpus vCPUs and a
+ * command line of @cmdline_len bytes (at most SPAPR_CMDLINE_MAX), a
+ * multiple of 4 KiB.
+ */
+uint32_t spapr_fdt_size(int smp_cpus, size_t cmdline_len);
+
+/**
+ * spapr_load_kernel: load -kernel (and -initrd above it) into RAM; the
+ * files are read on the first call and the same bytes are reloaded by
+ * later calls (reset). 0, or -errno with @error set to one line naming
+ * the option.
+ */
 int spapr_load_kernel(SpaprMachineState *spapr, GError **error);
 
 /* The embedded RTAS entry blob (big-endian instructions). */

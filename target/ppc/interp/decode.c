@@ -22,7 +22,7 @@ INTERP_OP(op_fp_insn)
     if (!(env->msr & MSR_FP)) {
         return interp_raise(env, run, d, EXCP_FPU_UNAVAIL, 0);
     }
-    return interp_op_illegal(env, run, d);
+    return interp_op_illegal_insn(env, run, d);
 }
 
 INTERP_OP(op_vec_insn)
@@ -30,7 +30,7 @@ INTERP_OP(op_vec_insn)
     if (!(env->msr & MSR_VEC)) {
         return interp_raise(env, run, d, EXCP_VEC_UNAVAIL, 0);
     }
-    return interp_op_illegal(env, run, d);
+    return interp_op_illegal_insn(env, run, d);
 }
 
 INTERP_OP(op_vsx_insn)
@@ -38,7 +38,7 @@ INTERP_OP(op_vsx_insn)
     if (!(env->msr & MSR_VSX)) {
         return interp_raise(env, run, d, EXCP_VSX_UNAVAIL, 0);
     }
-    return interp_op_illegal(env, run, d);
+    return interp_op_illegal_insn(env, run, d);
 }
 
 /* Primary opcode 31: VMX and VSX loads, stores and register moves. */
@@ -97,6 +97,13 @@ static Facility facility_of(uint32_t insn)
     }
 }
 
+/* Keep the word of an illegal instruction so that it can be reported. */
+static void decode_illegal(PPCInsn *d, uint32_t insn)
+{
+    d->fn = interp_op_illegal_insn;
+    d->target = insn;
+}
+
 void interp_decode(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx)
 {
     d->imm = insn_si(insn);
@@ -116,8 +123,12 @@ void interp_decode(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx)
         interp_decode_loadstore(d, insn, ctx) ||
         interp_decode_storage(d, insn, ctx) ||
         interp_decode_system(d, insn, ctx)) {
+        if (d->fn == interp_op_illegal) {   /* a claimed but invalid form */
+            decode_illegal(d, insn);
+        }
         return;
     }
+    d->target = insn;   /* the facility handlers report it when illegal */
     switch (facility_of(insn)) {
     case FACILITY_FP:
         d->fn = op_fp_insn;
@@ -129,7 +140,7 @@ void interp_decode(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx)
         d->fn = op_vsx_insn;
         break;
     case FACILITY_NONE:
-        d->fn = interp_op_illegal;
+        decode_illegal(d, insn);
         break;
     }
 }

@@ -207,6 +207,9 @@ PPCInsn *interp_raise_alignment(CPUPPCState *env, PPCRun *run, PPCInsn *d,
 
 /* The handler every undecodable instruction gets. */
 PPCInsn *interp_op_illegal(CPUPPCState *env, PPCRun *run, PPCInsn *d);
+/* The same for an undecodable word kept in d->target, reported under
+ * -d unimp / guest_errors (rate limited) with the vCPU, NIP and opcode. */
+PPCInsn *interp_op_illegal_insn(CPUPPCState *env, PPCRun *run, PPCInsn *d);
 
 /* ---- Fixed-point condition helpers ---- */
 

@@ -14,6 +14,8 @@
  */
 #include "interp-internal.h"
 
+#include "system/trace.h"
+
 #include <stdlib.h>
 
 #define SLICE_INSNS     4096    /* exit_request is checked at least this often */
@@ -263,6 +265,15 @@ PPCInsn *interp_raise_alignment(CPUPPCState *env, PPCRun *run, PPCInsn *d,
 PPCInsn *interp_op_illegal(CPUPPCState *env, PPCRun *run, PPCInsn *d)
 {
     return interp_raise_program(env, run, d, SRR1_PROGRAM_ILLEGAL);
+}
+
+/* An instruction nobody decodes: its word was kept in d->target. */
+PPCInsn *interp_op_illegal_insn(CPUPPCState *env, PPCRun *run, PPCInsn *d)
+{
+    trace_unimp("guest error", "CPU %d NIP 0x%016" G_GINT64_MODIFIER "x: "
+                "illegal instruction 0x%08" G_GINT64_MODIFIER "x",
+                run->cpu->index, insn_addr(run, d), d->target);
+    return interp_op_illegal(env, run, d);
 }
 
 /*

@@ -14,6 +14,8 @@
  */
 #include "interp-internal.h"
 
+#include "system/trace.h"
+
 #define SPR_TAR         815
 #define SPR_PRIVILEGED  0x10
 
@@ -127,6 +129,18 @@ static inline bool problem_state(const CPUPPCState *env)
     return (env->msr & MSR_PR) != 0;
 }
 
+/* -d unimp / guest_errors: an SPR we do not know (the opcode is rebuilt
+ * from the decoded fields: XFX form, SPR halves swapped). */
+static void report_unknown_spr(PPCRun *run, PPCInsn *d, bool store)
+{
+    unsigned spr = (unsigned)d->target;
+    uint32_t insn = (31u << 26) | ((uint32_t)d->rt << 21) | ((spr & 0x1f) << 16) |
+                    ((spr >> 5) << 11) | ((store ? 467u : 339u) << 1);
+    trace_unimp("guest error", "CPU %d NIP 0x%016" G_GINT64_MODIFIER "x: %s of "
+                "unimplemented SPR %u (0x%03x), opcode 0x%08x", run->cpu->index,
+                insn_addr(run, d), store ? "mtspr" : "mfspr", spr, spr, insn);
+}
+
 INTERP_OP(op_mflr)  { env->gpr[d->rt] = env->lr; return d + 1; }
 INTERP_OP(op_mtlr)  { env->lr = env->gpr[d->rt]; return d + 1; }
 INTERP_OP(op_mfctr) { env->gpr[d->rt] = env->ctr; return d + 1; }
@@ -142,6 +156,7 @@ INTERP_OP(op_mfspr)
         return interp_raise_program(env, run, d, SRR1_PROGRAM_PRIV);
     }
     if (!spr_read(env, run, spr, &val)) {
+        report_unknown_spr(run, d, false);
         return interp_op_illegal(env, run, d);
     }
     env->gpr[d->rt] = val;
@@ -157,6 +172,7 @@ INTERP_OP(op_mtspr)
         return interp_raise_program(env, run, d, SRR1_PROGRAM_PRIV);
     }
     if (!spr_write(env, run, spr, env->gpr[d->rt], &resync)) {
+        report_unknown_spr(run, d, true);
         return interp_op_illegal(env, run, d);
     }
     if (resync) {
