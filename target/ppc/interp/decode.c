@@ -115,7 +115,8 @@ void interp_decode(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx)
         interp_decode_branch(d, insn, ctx) ||
         interp_decode_loadstore(d, insn, ctx) ||
         interp_decode_storage(d, insn, ctx) ||
-        interp_decode_system(d, insn, ctx)) {
+        interp_decode_system(d, insn, ctx) ||
+        interp_decode_mmu(d, insn, ctx)) {
         return;
     }
     switch (facility_of(insn)) {

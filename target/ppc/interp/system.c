@@ -14,6 +14,8 @@
  */
 #include "interp-internal.h"
 
+#include "system/trace.h"
+
 #define SPR_TAR         815
 #define SPR_PRIVILEGED  0x10
 
@@ -85,6 +87,16 @@ static bool spr_read(CPUPPCState *env, PPCRun *run, unsigned spr,
     case SPR_TBU_R:
         *val = ppc_cpu_get_tb(cpu) >> 32;
         return true;
+    case SPR_PURR:
+    case SPR_SPURR:
+    case SPR_VTB:
+        /*
+         * Linux reads PURR/SPURR for idle accounting and VTB for its
+         * running clock. One thread per core that is never preempted
+         * by another partition: all three advance with the time base.
+         */
+        *val = ppc_cpu_get_tb(cpu);
+        return true;
     default:
         *val = 0;
         return spr_is_inert(spr);
@@ -104,7 +116,12 @@ static bool spr_write(CPUPPCState *env, PPCRun *run, unsigned spr,
     case SPR_SRR0:   env->srr0 = val; return true;
     case SPR_SRR1:   env->srr1 = val; return true;
     case SPR_CFAR:   env->cfar = val; return true;
-    case SPR_PIDR:   env->pidr = val; return true;
+    case SPR_PIDR:
+        /* 32-bit register; quadrant-0 translations now mean another process. */
+        env->pidr = (uint32_t)val;
+        interp_tlb_flush_all(run->st);
+        *resync = true;
+        return true;
     case SPR_TAR:    run->st->tar = val; return true;
     case SPR_SPRG0 ... SPR_SPRG3:
         env->sprg[spr - SPR_SPRG0] = val;
@@ -142,6 +159,8 @@ INTERP_OP(op_mfspr)
         return interp_raise_program(env, run, d, SRR1_PROGRAM_PRIV);
     }
     if (!spr_read(env, run, spr, &val)) {
+        trace_guest_error("mfspr of unknown SPR %u at 0x%" G_GINT64_MODIFIER "x",
+                          spr, insn_addr(run, d));
         return interp_op_illegal(env, run, d);
     }
     env->gpr[d->rt] = val;
@@ -157,6 +176,8 @@ INTERP_OP(op_mtspr)
         return interp_raise_program(env, run, d, SRR1_PROGRAM_PRIV);
     }
     if (!spr_write(env, run, spr, env->gpr[d->rt], &resync)) {
+        trace_guest_error("mtspr of unknown or read-only SPR %u at 0x%"
+                          G_GINT64_MODIFIER "x", spr, insn_addr(run, d));
         return interp_op_illegal(env, run, d);
     }
     if (resync) {
