@@ -1,7 +1,9 @@
 /*
  * Software CPU benchmarks (in process, one vCPU, big-endian real mode):
  *  - MIPS: an integer loop (add/xor/rotate/compare/load/store, bdnz),
- *    in guest instructions retired per second (target >= 100 million);
+ *    in guest instructions retired per second (target >= 100 million),
+ *    in real mode and again with translation on (radix, the kernel's
+ *    linear map as Linux sets it up: the soft TLB's fast path);
  *  - hypercall round trip: a loop around `sc 1` with an unsupported
  *    opcode (answered H_FUNCTION), so it measures the trap, the BQL and
  *    the dispatch, in nanoseconds per hypercall.
@@ -13,6 +15,7 @@
 #include "system/clock.h"
 #include "target/ppc/interp.h"
 #include "../target/ppc/interp/interp-test-harness.h"   /* instruction encoders */
+#include "../tests/unit/radix-test-tables.h"            /* page tables */
 
 #define CODE 0x10000
 #define DATA 0x20000
@@ -26,11 +29,13 @@ static void put_code(SpaprMachineState *spapr, const uint32_t *insns, int n)
     ppc_interp_invalidate(CODE, 4 * n);
 }
 
+static bool translated;     /* run at the linear-map EA, MSR[IR|DR] on */
+
 static double run_loop(SpaprMachineState *spapr, uint64_t budget, uint64_t *retired)
 {
     PowerPCCPU *cpu = spapr->cpus[0];
-    cpu->env.nip = CODE;
-    cpu->env.msr = MSR_SF | MSR_ME;
+    cpu->env.nip = translated ? RT_KERNEL(CODE) : CODE;
+    cpu->env.msr = MSR_SF | MSR_ME | (translated ? MSR_IR | MSR_DR : 0);
     uint64_t before = cpu->icount;
     gint64 t0 = g_get_monotonic_time();
     while (cpu->icount - before < budget) {
@@ -46,6 +51,7 @@ static void bench_mips(SpaprMachineState *spapr)
         enc_addis(4, 0, 0x7fff),            /* lis   r4,0x7fff      */
         enc_mtspr(SPR_CTR, 4),              /* mtctr r4             */
         enc_addis(5, 0, DATA >> 16),        /* lis   r5,DATA>>16    */
+        enc_x31(444, 5, 5, 10, 0),          /* or    r5,r5,r10 (EA) */
         enc_addi(3, 3, 1),                  /* 1: addi r3,r3,1      */
         enc_x31(316, 3, 6, 4, 0),           /*    xor  r6,r3,r4     */
         enc_xo(266, 7, 6, 3, 0, 0),         /*    add  r7,r6,r3     */
@@ -58,6 +64,8 @@ static void bench_mips(SpaprMachineState *spapr)
     };
     put_code(spapr, loop, G_N_ELEMENTS(loop));
     uint64_t retired;
+    uint64_t code_ea = translated ? RT_KERNEL(CODE) : CODE;
+    spapr->cpus[0]->env.gpr[10] = translated ? RT_KERNEL(0) : 0;
     run_loop(spapr, 20000000, &retired);    /* warm up the decode cache */
     double s = run_loop(spapr, 300000000, &retired);
     /* Make sure the loop itself ran, not an interrupt storm. */
@@ -66,14 +74,16 @@ static void bench_mips(SpaprMachineState *spapr)
     guest_ld_be32(&spapr->ram, DATA, &stored);
     /* The run may stop between the stw and the lwz: the word in memory is
      * the one just stored (r8) or just reloaded (r9). */
-    if (cpu->env.nip < CODE || cpu->env.nip >= CODE + sizeof(loop) || cpu->env.gpr[3] < 1000 ||
-        cpu->env.gpr[5] != DATA ||
+    if (cpu->env.nip < code_ea || cpu->env.nip >= code_ea + sizeof(loop) ||
+        cpu->env.gpr[3] < 1000 || cpu->env.gpr[5] != (DATA | cpu->env.gpr[10]) ||
         (stored != (uint32_t)cpu->env.gpr[8] && stored != (uint32_t)cpu->env.gpr[9])) {
-        printf("cpu-mips: FAILED: loop did not run (nip 0x%" G_GINT64_MODIFIER "x)\n", cpu->env.nip);
+        printf("cpu-mips%s: FAILED: loop did not run (nip 0x%" G_GINT64_MODIFIER "x)\n",
+               translated ? "-radix" : "", cpu->env.nip);
         return;
     }
-    printf("cpu-mips: %.0f million guest instructions per second on one vCPU "
-           "(%" G_GUINT64_FORMAT " in %.3f s; target >= 100)\n", retired / s / 1e6, retired, s);
+    printf("cpu-mips%s: %.0f million guest instructions per second on one vCPU "
+           "(%" G_GUINT64_FORMAT " in %.3f s; target >= 100)\n", translated ? "-radix" : "",
+           retired / s / 1e6, retired, s);
 }
 
 static void bench_hcall(SpaprMachineState *spapr)
@@ -102,5 +112,13 @@ int main(void)
     cpu_set_current(spapr->cpus[0]);
     bench_mips(spapr);
     bench_hcall(spapr);
+
+    /* The same loop with translation on through a small page table. */
+    RadixTables t;
+    rt_init(&t, &spapr->ram);
+    rt_init_linear_map(&t);
+    ppc_radix_partition_set(&spapr->radix, true, RT_PRTB, 0);
+    translated = true;
+    bench_mips(spapr);
     return 0;
 }

@@ -44,6 +44,7 @@ static PowerPCCPU *spapr_cpu_create(SpaprMachineState *spapr, int index)
     PowerPCCPU *cpu = g_new0(PowerPCCPU, 1);
     cpu->index = index;
     cpu->machine = spapr;
+    cpu->radix = &spapr->radix;
     g_mutex_init(&cpu->work_lock);
     g_queue_init(&cpu->work);
     g_cond_init(&cpu->work_done);
@@ -168,6 +169,7 @@ void spapr_machine_reset(SpaprMachineState *spapr)
     spapr_fwnmi_reset(spapr);
     xics_reset(spapr->xics);
     guest_poison_clear(&spapr->ram);
+    ppc_radix_partition_reset(&spapr->radix);
     spapr_reset_cpus(spapr);
     spapr->reset_requested = false;
     if (spapr->have_kernel) {

@@ -176,6 +176,8 @@ int64_t spapr_hypercall(SpaprMachineState *spapr, PowerPCCPU *cpu,
     case H_IPI:
     case H_IPOLL:
         return spapr_xics_hcall(spapr, cpu, opcode);
+    case H_REGISTER_PROC_TBL:
+        return h_register_proc_tbl(spapr, cpu);
     case H_RTAS: {
         int64_t ret = h_rtas(spapr, cpu);
         /* power-off, stop-self, reset or panic: leave the run loop now */
@@ -221,12 +223,23 @@ void ppc_hook_machine_check_access(PowerPCCPU *cpu, uint64_t ea, uint64_t ra,
         .ra = ra,
     };
 
-    if (kind == PPC_ACCESS_IFETCH) {
+    switch (kind) {
+    case PPC_ACCESS_IFETCH:
         info.srr1 = SRR1_MC_IFETCH_UE;
-    } else {
+        break;
+    case PPC_ACCESS_IFETCH_TABLEWALK:
+        info.srr1 = SRR1_MC_IFETCH_UE_PTW;
+        break;
+    case PPC_ACCESS_TABLEWALK:
+        info.srr1 = SRR1_MC_LOADSTORE;
+        info.dsisr = DSISR_MC_UE_TABLEWALK;
+        info.dar = ea;
+        break;
+    default:
         info.srr1 = SRR1_MC_LOADSTORE;
         info.dsisr = DSISR_MC_UE;
         info.dar = ea;
+        break;
     }
     bql_lock();
     if (spapr_mce_req_event(cpu->machine, cpu, &info) == SPAPR_MCE_IGNORED) {

@@ -466,7 +466,7 @@ HARNESS_TEST(test_dcbz_zeroes_block)
     g_assert_cmphex(h->env->nip, ==, HARNESS_CODE + 4);
 }
 
-/* ---- storage interrupts with translation on (real mode only) ---- */
+/* ---- storage interrupts with translation on, no process table ---- */
 
 HARNESS_TEST(test_dsi_when_data_translation_on)
 {

@@ -120,7 +120,7 @@ HARNESS_TEST(test_spr_roundtrip)
 {
     static const unsigned plain[] = {
         SPR_LR, SPR_CTR, SPR_SRR0, SPR_SRR1, SPR_DAR, SPR_SPRG0, SPR_SPRG1,
-        SPR_SPRG2, SPR_SPRG3, SPR_CFAR, SPR_PIDR, 815 /* TAR */,
+        SPR_SPRG2, SPR_SPRG3, SPR_CFAR, 815 /* TAR */,
     };
     uint64_t v = 0x0123456789ABCDEFULL;
 
@@ -130,6 +130,8 @@ HARNESS_TEST(test_spr_roundtrip)
     g_assert_cmphex(h->env->lr, ==, v);
     g_assert_cmphex(h->env->sprg[2], ==, v + 7);
     g_assert_cmphex(spr_roundtrip(h, SPR_DSISR, v), ==, 0x89ABCDEF);
+    /* PIDR is a 32-bit register (Book III 5.7.6.1). */
+    g_assert_cmphex(spr_roundtrip(h, SPR_PIDR, v), ==, 0x89ABCDEF);
     g_assert_cmphex(spr_roundtrip(h, SPR_XER, ~0ULL), ==,
                     XER_SO | XER_OV | XER_CA | XER_OV32 | XER_CA32 | 0x7F);
     g_assert_cmphex(spr_roundtrip(h, SPR_LPCR, 0x40000), ==, 0x40000);

@@ -17,6 +17,7 @@
 #include "hw/ppc/spapr_fwnmi.h"
 #include "system/guest-memory.h"
 #include "target/ppc/cpu.h"
+#include "target/ppc/mmu-radix64.h"
 
 #define SPAPR_MAX_CPUS          64
 #define SPAPR_RMA_MAX           (1ULL << 30)
@@ -93,6 +94,10 @@ typedef struct SpaprMachineState {
 
     SpaprFwnmiState fwnmi;
     XicsState *xics;            /* interrupt controller (hw/intc/xics.h) */
+
+    /* Radix process table (H_REGISTER_PROC_TBL) and TLB flush generation:
+     * every vCPU's PowerPCCPU.radix points here. Reset: none. */
+    PPCRadixPartition radix;
 
     RunState runstate;
     int exit_code;              /* process exit status once shut down */
@@ -197,7 +202,11 @@ extern const uint8_t spapr_rtas_blob[RTAS_BLOB_SIZE];
 #define H_PUT_TERM_CHAR     0x58
 #define H_SET_MODE          0x31C
 #define H_SIGNAL_SYS_RESET  0x380
+#define H_REGISTER_PROC_TBL 0x37C
 #define H_RTAS              0xF000
+
+/* Radix MMU hypercalls (hw/ppc/spapr_mmu.c). BQL held. */
+int64_t h_register_proc_tbl(SpaprMachineState *spapr, PowerPCCPU *cpu);
 
 /**
  * spapr_hypercall: run hypercall @opcode for @cpu with arguments in r4...

@@ -101,6 +101,9 @@
 #define SPR_SRR1    27
 #define SPR_CFAR    28
 #define SPR_PIDR    48
+#define SPR_SPURR   308
+#define SPR_PURR    309
+#define SPR_VTB     849
 #define SPR_TBL_R   268   /* mftb */
 #define SPR_TBU_R   269
 #define SPR_SPRG0   272
@@ -153,6 +156,7 @@ typedef struct CPUPPCState {
 
 typedef struct SpaprMachineState SpaprMachineState;
 typedef struct PowerPCCPU PowerPCCPU;
+typedef struct PPCRadixPartition PPCRadixPartition;
 
 /* Work run on a vCPU's own thread (or inline when it has none). BQL held. */
 typedef void (*CPUWorkFunc)(PowerPCCPU *cpu, void *data);
@@ -161,6 +165,9 @@ struct PowerPCCPU {
     int index;                  /* cpu_index == vcpu id == /cpus reg */
     CPUPPCState env;
     SpaprMachineState *machine;
+    /* The partition's radix MMU state (target/ppc/mmu-radix64.h), or NULL:
+     * no process table. Set once at creation. */
+    PPCRadixPartition *radix;
 
     /* guarded by the BQL */
     PPCCPURunState state;

@@ -1,8 +1,9 @@
 /*
  * The software CPU: an interpreter for the 64-bit Power ISA v3.0 (POWER9
  * class, pseries guest privilege: no hypervisor state), selected with
- * -accel tcg. It executes guest code in real mode (MSR[IR]=MSR[DR]=0)
- * straight out of guest RAM; translation on raises a storage interrupt.
+ * -accel tcg. It executes guest code straight out of guest RAM, in real
+ * mode or with the radix MMU (target/ppc/mmu-radix64.h) through a
+ * per-vCPU software TLB.
  *
  * It runs only on the vCPU's own thread and owns the register state while
  * it runs (see target/ppc/cpu.h). Everything outside the CPU is reached
@@ -60,11 +61,15 @@ typedef enum PPCAccessKind {
     PPC_ACCESS_LOAD,
     PPC_ACCESS_STORE,
     PPC_ACCESS_IFETCH,
+    PPC_ACCESS_TABLEWALK,           /* radix walk for a load or store */
+    PPC_ACCESS_IFETCH_TABLEWALK,    /* radix walk for a fetch */
 } PPCAccessKind;
 
 /**
- * ppc_hook_machine_check_access: a real-mode access at effective address
- * @ea (real address @ra) hit no RAM, or hit a poisoned page. NIP is the
+ * ppc_hook_machine_check_access: an access at effective address @ea (real
+ * address @ra, translated or not) hit no RAM, or hit a poisoned page; for
+ * the _TABLEWALK kinds @ra is the page-table entry the walk for @ea could
+ * not read. NIP is the
  * faulting instruction; nothing of it has retired. The machine raises a UE
  * machine check (FWNMI or architected 0x200) and sets the new NIP/MSR.
  */

@@ -122,7 +122,8 @@ void interp_decode(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx)
         interp_decode_branch(d, insn, ctx) ||
         interp_decode_loadstore(d, insn, ctx) ||
         interp_decode_storage(d, insn, ctx) ||
-        interp_decode_system(d, insn, ctx)) {
+        interp_decode_system(d, insn, ctx) ||
+        interp_decode_mmu(d, insn, ctx)) {
         if (d->fn == interp_op_illegal) {   /* a claimed but invalid form */
             decode_illegal(d, insn);
         }

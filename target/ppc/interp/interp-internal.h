@@ -17,6 +17,7 @@
 #define TARGET_PPC_INTERP_INTERNAL_H
 
 #include "target/ppc/interp.h"
+#include "target/ppc/mmu-radix64.h"
 
 #include <string.h>
 
@@ -58,9 +59,14 @@ _Static_assert(sizeof(PPCInsn) == 32, "PPCInsn must stay 32 bytes");
 
 #define INSNS_PER_PAGE  (GUEST_PAGE_SIZE / 4)
 
-/* Cached decode of one 4 KiB page of guest code, for one (EA, LE, SF). */
+/*
+ * Cached decode of one 4 KiB page of guest code, for one (EA, LE, SF) and
+ * the real page it was translated to: several processes map the same EA
+ * to different code, so the translation is part of the identity.
+ */
 struct PPCDecodedPage {
     uint64_t key;           /* page EA | PAGE_KEY_LE | PAGE_KEY_SF */
+    uint64_t ra;            /* real address of the page */
     uint32_t gen;           /* code_page_gen[gen_index] when filled */
     uint32_t gen_index;
     PPCInsn insn[INSNS_PER_PAGE + 1];   /* + end-of-page sentinel */
@@ -73,29 +79,68 @@ struct PPCDecodedPage {
 /* Real mode ignores the 4 high-order bits of the EA (Book III 5.7.3). */
 #define REAL_ADDR_MASK  PPC_REAL_ADDR_MASK
 
+/*
+ * Software TLB (tlb.c): direct-mapped, one entry per 4 KiB EA page, one
+ * table per privilege (MSR[PR]) because privileged-only pages translate
+ * differently in problem state. An entry caches one translation; each
+ * tag is the page EA when that kind of access may use it without a walk
+ * (stores only once the PTE's C bit is set), else TLB_TAG_NONE. Entries
+ * only ever point into guest RAM. Only the vCPU's own thread touches it;
+ * other vCPUs make it flush through PPCRadixPartition.flush_gen.
+ */
+#define TLB_BITS        9
+#define TLB_ENTRIES     (1u << TLB_BITS)
+#define TLB_TAG_NONE    ((uint64_t)-1)      /* never a page address */
+
+typedef struct PPCTlbEntry {
+    uint64_t tag_read;
+    uint64_t tag_write;
+    uint64_t tag_exec;
+    uint64_t ra;            /* real address of the 4 KiB page */
+} PPCTlbEntry;
+
+static inline unsigned tlb_index(uint64_t ea)
+{
+    return (ea >> GUEST_PAGE_SHIFT) & (TLB_ENTRIES - 1);
+}
+
 /* Per-vCPU interpreter state (cpu->accel_priv). */
 #define ICACHE_PAGES    256
 typedef struct PPCInterpState {
     uint8_t *host;          /* RAM mapping the cache was filled from */
     uint64_t tar;           /* Target Address Register (bctar) */
+    uint64_t tlb_gen;       /* PPCRadixPartition.flush_gen the TLB matches */
+    PPCTlbEntry tlb[2][TLB_ENTRIES];        /* [MSR[PR]] */
     PPCDecodedPage *pages[ICACHE_PAGES];
 } PPCInterpState;
+
+#define BOUNCE_SIZE     128     /* largest access: lmw/stmw, dcbz */
 
 /* State of one ppc_interp_run() call, shared with the handlers. */
 struct PPCRun {
     PowerPCCPU *cpu;
     GuestMemory *ram;
     uint8_t *host;
-    uint64_t fast_limit;    /* RAM size; 0 when MSR[DR]=1 (checked path) */
+    uint64_t fast_limit;    /* RAM size; 0 when MSR[DR]=1 (TLB path) */
+    PPCTlbEntry *dtlb;      /* data TLB when MSR[DR]=1, else NULL */
+    PPCTlbEntry *itlb;      /* TLB for fetches (used when MSR[IR]=1) */
+    PPCRadixPartition *radix;
+    const uint64_t *flush_gen;  /* &radix->flush_gen */
     uint64_t ea_mask;       /* ~0 in 64-bit mode, 0xffffffff in 32-bit mode */
     uint64_t ra_mask;       /* EA -> real address */
     PPCInterpState *st;
     PPCDecodedPage *page;   /* page being executed */
     uint64_t page_ea;
+    uint64_t page_ra;       /* its real address */
     uint32_t *gen_ptr;      /* &code_page_gen[page->gen_index] */
     int uncounted;          /* sentinel pseudo-instructions executed */
     bool stop;              /* leave the slice: MSR/mode/exit re-check */
     bool halt;              /* a hypercall asked to leave the run loop */
+    /* An access straddling two pages whose real pages are not adjacent:
+     * loads read a copy, stores write here and store_done() scatters. */
+    uint64_t bounce_ra[2];
+    unsigned bounce_len0;   /* bytes in the first page */
+    uint8_t bounce[BOUNCE_SIZE];
 };
 
 /* ---- Code-modification tracking (interp.c) ---- */
@@ -283,6 +328,32 @@ static inline uint32_t cr_bit(const CPUPPCState *env, unsigned n)
 uint8_t *interp_mem_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d,
                          uint64_t ea, unsigned size, PPCAccessKind kind);
 
+/* ---- Translation (tlb.c) ---- */
+
+/* The TLB still matches the partition's flush generation. */
+static ALWAYS_INLINE bool tlb_current(const PPCRun *run)
+{
+    return __atomic_load_n(run->flush_gen, __ATOMIC_RELAXED) ==
+           run->st->tlb_gen;
+}
+
+/* Drop every cached translation of this vCPU. */
+void interp_tlb_flush_all(PPCInterpState *st);
+/* Flush if another vCPU (or the machine) invalidated since the fill. */
+void interp_tlb_sync(PPCRun *run);
+/* MSR[DR]=1 data access that missed the TLB (DSI, machine check ...). */
+uint8_t *interp_mem_xlate(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                          uint64_t ea, unsigned size, PPCAccessKind kind);
+/*
+ * MSR[IR]=1 fetch at @nip: the real address of its page, or false once
+ * an ISI, segment interrupt or machine check was raised.
+ */
+bool interp_fetch_xlate(CPUPPCState *env, PPCRun *run, uint64_t nip,
+                        uint64_t *page_ra);
+/* store_done() for a store that went to run->bounce. */
+PPCInsn *interp_bounce_store(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                             unsigned len);
+
 /*
  * Host pointer for a data access of @size bytes at @ea (already truncated
  * to the mode's EA width), or NULL when an interrupt or machine check was
@@ -298,6 +369,19 @@ static ALWAYS_INLINE uint8_t *mem_ptr(CPUPPCState *env, PPCRun *run,
                                __ATOMIC_RELAXED) == 0)) {
         return run->host + ra;
     }
+    if (run->dtlb) {
+        /* Translation on: a TLB hit inside one page hands out RAM. */
+        const PPCTlbEntry *e = &run->dtlb[tlb_index(ea)];
+        uint64_t tag = kind == PPC_ACCESS_STORE ? e->tag_write : e->tag_read;
+        uint64_t off = ea & (GUEST_PAGE_SIZE - 1);
+        if (likely(tag == ea - off) &&
+            likely(off <= GUEST_PAGE_SIZE - size) &&
+            likely(tlb_current(run)) &&
+            likely(__atomic_load_n(&run->ram->poison_count,
+                                   __ATOMIC_RELAXED) == 0)) {
+            return run->host + e->ra + off;
+        }
+    }
     return interp_mem_slow(env, run, d, ea, size, kind);
 }
 
@@ -310,6 +394,9 @@ static ALWAYS_INLINE PPCInsn *store_done(CPUPPCState *env, PPCRun *run,
                                          unsigned len)
 {
     uint64_t ra = (uint64_t)(p - run->host);
+    if (unlikely(p == run->bounce)) {
+        return interp_bounce_store(env, run, d, len);
+    }
     if (unlikely(code_line_marked(ra) || code_line_marked(ra + len - 1))) {
         return interp_code_written(env, run, d, ra, len);
     }
@@ -434,6 +521,7 @@ bool interp_decode_loadstore(PPCInsn *d, uint32_t insn,
                              const PPCDecodeCtx *ctx);
 bool interp_decode_storage(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx);
 bool interp_decode_system(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx);
+bool interp_decode_mmu(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx);
 
 /* Select the Rc=0 or Rc=1 variant of a handler pair. */
 #define SELECT_RC(d, name) ((d)->rc ? name##_rc : name)

@@ -14,6 +14,7 @@
 
 #include "system/clock.h"
 #include "target/ppc/interp.h"
+#include "target/ppc/mmu-radix64.h"
 
 #define HARNESS_RAM_SIZE    (16ULL << 20)
 #define HARNESS_CODE        0x10000ULL      /* where tests put code */
@@ -21,6 +22,7 @@
 
 typedef struct InterpHarness {
     GuestMemory ram;
+    PPCRadixPartition radix;    /* the vCPU's process-table registration */
     PowerPCCPU cpu;
     CPUPPCState *env;
     uint64_t pc;            /* where emit() puts the next instruction */
@@ -187,6 +189,7 @@ static inline void harness_init(InterpHarness *h)
     g_assert_cmpint(guest_memory_init(&h->ram, HARNESS_RAM_SIZE), ==, 0);
     ppc_interp_invalidate(0, HARNESS_RAM_SIZE);
     ppc_cpu_reset(&h->cpu);
+    h->cpu.radix = &h->radix;
     h->env = &h->cpu.env;
     h->env->nip = HARNESS_CODE;
     h->pc = HARNESS_CODE;

@@ -19,10 +19,10 @@
 #include <stdlib.h>
 
 #define SLICE_INSNS     4096    /* exit_request is checked at least this often */
-#define SRR1_ISI_NOPTE  PPC_BIT(33)     /* Book III 6.5.5: no translation */
-#define DSISR_NOPTE     0x40000000u     /* DSISR bit 33 (32-bit register bit 1) */
-#define DSISR_STORE     0x02000000u     /* DSISR bit 38: the access was a store */
 #define DEC_NEGATIVE    0x80000000u
+
+/* Walks of vCPUs that belong to no machine (tests): no process table. */
+static PPCRadixPartition no_partition;
 
 uint8_t interp_code_lines[1u << (CODE_LINE_BITS - 3)];
 uint32_t interp_code_gen[1u << CODE_GEN_BITS];
@@ -94,9 +94,11 @@ static PPCInterpState *interp_state(PowerPCCPU *cpu, GuestMemory *ram)
 
     if (!st) {
         st = g_new0(PPCInterpState, 1);
+        interp_tlb_flush_all(st);
         cpu->accel_priv = st;
     }
     if (st->host != ram->host) {
+        interp_tlb_flush_all(st);
         /* Another RAM behind the same vCPU (tests): nothing is valid. */
         for (unsigned i = 0; i < ICACHE_PAGES; i++) {
             if (st->pages[i]) {
@@ -137,14 +139,24 @@ static void page_reset(PPCDecodedPage *page, uint64_t key, uint32_t gen_index,
     page->insn[INSNS_PER_PAGE].fn = op_page_end;
 }
 
-static unsigned page_hash(uint64_t key)
+/*
+ * Consecutive EA pages get consecutive slots; the EA -> RA offset is
+ * mixed in so that processes mapping one EA to different code do not all
+ * fight over one slot (the offset is constant for real mode and for the
+ * kernel's linear map).
+ */
+static unsigned page_hash(uint64_t key, uint64_t ra)
 {
-    return ((key >> GUEST_PAGE_SHIFT) ^ ((key & 3) << 6)) & (ICACHE_PAGES - 1);
+    uint64_t offset = (ra - (key & ~(GUEST_PAGE_SIZE - 1))) >> GUEST_PAGE_SHIFT;
+
+    return ((key >> GUEST_PAGE_SHIFT) ^ ((key & 3) << 6) ^
+            ((offset * 0x9E3779B97F4A7C15ULL) >> 56)) & (ICACHE_PAGES - 1);
 }
 
+/* The decoded page for @key translated to the real page @ra. */
 static PPCDecodedPage *page_lookup(PPCRun *run, uint64_t key, uint64_t ra)
 {
-    PPCDecodedPage **slot = &run->st->pages[page_hash(key)];
+    PPCDecodedPage **slot = &run->st->pages[page_hash(key, ra)];
     PPCDecodedPage *page = *slot;
     uint32_t gen_index = (ra >> GUEST_PAGE_SHIFT) & ((1u << CODE_GEN_BITS) - 1);
     uint32_t gen = __atomic_load_n(&interp_code_gen[gen_index],
@@ -159,8 +171,10 @@ static PPCDecodedPage *page_lookup(PPCRun *run, uint64_t key, uint64_t ra)
         page->key = PAGE_KEY_NONE;
         *slot = page;
     }
-    if (page->key != key || page->gen != gen || page->gen_index != gen_index) {
+    if (page->key != key || page->ra != ra || page->gen != gen ||
+        page->gen_index != gen_index) {
         page_reset(page, key, gen_index, gen);
+        page->ra = ra;
     }
     return page;
 }
@@ -174,15 +188,17 @@ static PPCInsn *fetch_insn(CPUPPCState *env, PPCRun *run)
     PowerPCCPU *cpu = run->cpu;
     uint64_t nip = env->nip & run->ea_mask & ~3ULL;
     uint64_t ra = nip & run->ra_mask;
+    uint64_t page_ra;
     uint64_t key;
 
     env->nip = nip;
     if (unlikely(env->msr & MSR_IR)) {
-        /* Real mode only: no translation exists for anything. */
-        ppc_cpu_do_interrupt(cpu, EXCP_ISI, nip, SRR1_ISI_NOPTE);
-        run->stop = true;
-        return NULL;
+        if (!interp_fetch_xlate(env, run, nip, &page_ra)) {
+            return NULL;
+        }
+        ra = page_ra | (nip & (GUEST_PAGE_SIZE - 1));
     }
+    page_ra = ra & ~(GUEST_PAGE_SIZE - 1);
     if (unlikely(!guest_range_valid(run->ram, ra, 4)) ||
         unlikely(guest_poison_take(run->ram, ra, 4))) {
         ppc_hook_machine_check_access(cpu, nip, ra, PPC_ACCESS_IFETCH);
@@ -192,17 +208,21 @@ static PPCInsn *fetch_insn(CPUPPCState *env, PPCRun *run)
     key = (nip & ~(GUEST_PAGE_SIZE - 1)) |
           ((env->msr & MSR_LE) ? PAGE_KEY_LE : 0) |
           ((env->msr & MSR_SF) ? PAGE_KEY_SF : 0);
-    run->page = page_lookup(run, key, ra);
+    run->page = page_lookup(run, key, page_ra);
     run->page_ea = nip & ~(GUEST_PAGE_SIZE - 1);
+    run->page_ra = page_ra;
     run->gen_ptr = &interp_code_gen[run->page->gen_index];
     return &run->page->insn[(nip & (GUEST_PAGE_SIZE - 1)) >> 2];
 }
 
-/* First execution of a slot: decode the word in memory, then run it. */
+/*
+ * First execution of a slot: decode the word in memory (at the page's
+ * translated real address), then run it.
+ */
 INTERP_OP(op_decode)
 {
     uint64_t cia = insn_addr(run, d);
-    uint64_t ra = cia & run->ra_mask;
+    uint64_t ra = run->page_ra + (cia & (GUEST_PAGE_SIZE - 1));
     uint32_t raw;
     PPCDecodeCtx ctx = {
         .cia = cia,
@@ -277,19 +297,17 @@ PPCInsn *interp_op_illegal_insn(CPUPPCState *env, PPCRun *run, PPCInsn *d)
 }
 
 /*
- * Data access that missed the fast path: translation on (DSI), outside
- * RAM or poisoned (machine check through the machine's hook).
+ * Data access that missed the fast path: translation on (TLB miss, page
+ * crossing: tlb.c), outside RAM or poisoned (machine check through the
+ * machine's hook).
  */
 uint8_t *interp_mem_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d,
                          uint64_t ea, unsigned size, PPCAccessKind kind)
 {
     uint64_t ra = ea & run->ra_mask;
 
-    if (env->msr & MSR_DR) {
-        env->dar = ea;
-        env->dsisr = DSISR_NOPTE | (kind == PPC_ACCESS_STORE ? DSISR_STORE : 0);
-        interp_raise(env, run, d, EXCP_DSI, 0);
-        return NULL;
+    if (run->dtlb) {
+        return interp_mem_xlate(env, run, d, ea, size, kind);
     }
     if (!guest_range_valid(run->ram, ra, size) ||
         guest_poison_take(run->ram, ra, size)) {
@@ -306,10 +324,13 @@ uint8_t *interp_mem_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d,
 static void run_sync_mode(PPCRun *run, const CPUPPCState *env)
 {
     bool sf = (env->msr & MSR_SF) != 0;
+    PPCTlbEntry *tlb = run->st->tlb[(env->msr & MSR_PR) ? 1 : 0];
 
     run->ea_mask = sf ? ~0ULL : 0xFFFFFFFFULL;
     run->ra_mask = sf ? REAL_ADDR_MASK : 0xFFFFFFFFULL;
     run->fast_limit = (env->msr & MSR_DR) ? 0 : run->ram->size;
+    run->dtlb = (env->msr & MSR_DR) ? tlb : NULL;
+    run->itlb = tlb;
     run->stop = false;
 }
 
@@ -375,10 +396,12 @@ PPCInterpExit ppc_interp_run(PowerPCCPU *cpu, GuestMemory *ram, uint64_t budget)
         .ram = ram,
         .host = ram->host,
         .st = interp_state(cpu, ram),
+        .radix = cpu->radix ? cpu->radix : &no_partition,
     };
     PPCInterpExit why = PPC_INTERP_EXIT_BUDGET;
     uint64_t done = 0;
 
+    run.flush_gen = &run.radix->flush_gen;
     while (done < budget) {
         if (exit_requested(&run)) {
             why = PPC_INTERP_EXIT_REQUEST;

@@ -229,15 +229,24 @@ INTERP_OP(op_cache_flush)
     return d + 1;
 }
 
-/* icbi: drop decoded copies of the block everywhere. */
+/*
+ * icbi: drop decoded copies of the block everywhere. Decoded pages are
+ * tracked by real address, so with translation on the EA is translated
+ * first (icbi is treated as a load for the storage interrupt, Book II 4.3).
+ */
 INTERP_OP(op_icbi)
 {
     uint64_t ea = ea_x(env, run, d);
+    uint64_t ra = ea & run->ra_mask;
 
     if (env->msr & MSR_DR) {
-        return mem_ptr(env, run, d, ea, 1, PPC_ACCESS_LOAD) ? d + 1 : NULL;
+        uint8_t *p = mem_ptr(env, run, d, ea, 1, PPC_ACCESS_LOAD);
+        if (!p) {
+            return NULL;
+        }
+        ra = (uint64_t)(p - run->host);
     }
-    interp_bump_code_gen(ea & run->ra_mask, 1);
+    interp_bump_code_gen(ra, 1);
     return continue_at(env, next_insn_addr(run, d));
 }
 

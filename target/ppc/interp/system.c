@@ -87,6 +87,16 @@ static bool spr_read(CPUPPCState *env, PPCRun *run, unsigned spr,
     case SPR_TBU_R:
         *val = ppc_cpu_get_tb(cpu) >> 32;
         return true;
+    case SPR_PURR:
+    case SPR_SPURR:
+    case SPR_VTB:
+        /*
+         * Linux reads PURR/SPURR for idle accounting and VTB for its
+         * running clock. One thread per core that is never preempted
+         * by another partition: all three advance with the time base.
+         */
+        *val = ppc_cpu_get_tb(cpu);
+        return true;
     default:
         *val = 0;
         return spr_is_inert(spr);
@@ -106,7 +116,12 @@ static bool spr_write(CPUPPCState *env, PPCRun *run, unsigned spr,
     case SPR_SRR0:   env->srr0 = val; return true;
     case SPR_SRR1:   env->srr1 = val; return true;
     case SPR_CFAR:   env->cfar = val; return true;
-    case SPR_PIDR:   env->pidr = val; return true;
+    case SPR_PIDR:
+        /* 32-bit register; quadrant-0 translations now mean another process. */
+        env->pidr = (uint32_t)val;
+        interp_tlb_flush_all(run->st);
+        *resync = true;
+        return true;
     case SPR_TAR:    run->st->tar = val; return true;
     case SPR_SPRG0 ... SPR_SPRG3:
         env->sprg[spr - SPR_SPRG0] = val;
