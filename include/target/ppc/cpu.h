@@ -144,6 +144,11 @@ typedef struct CPUPPCState {
     uint64_t pidr;
     uint64_t fpr[32];       /* kept as bits: FP arithmetic is not emulated */
     uint64_t fpscr;
+    /* VMX: 32 vector registers as their 16 bytes in big-endian element
+     * order (byte 0 is the most significant), and the VSCR. Only moved by
+     * loads, stores and mfvscr/mtvscr: vector arithmetic is not emulated. */
+    uint8_t vr[32][16];
+    uint32_t vscr;
     /* decrementer: value at dec_base_tb, counting down with the timebase */
     uint64_t dec_base_tb;
     uint32_t dec_base;

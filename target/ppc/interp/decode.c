@@ -3,7 +3,8 @@
  * instruction to each area's decoder, and classifies what nobody claimed.
  *
  * Floating-point, VMX and VSX instructions are not emulated (apart from
- * the FP loads and stores, which only move bits): they raise the facility
+ * the FP loads and stores and the VMX register moves of vmx.c, which only
+ * move bits): they raise the facility
  * unavailable interrupt when the facility is off (Book III 6.5.12-6.5.14),
  * so a guest that lazily enables FP/VMX/VSX works as on hardware, and an
  * illegal instruction interrupt when it is on.
@@ -123,7 +124,8 @@ void interp_decode(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx)
         interp_decode_loadstore(d, insn, ctx) ||
         interp_decode_storage(d, insn, ctx) ||
         interp_decode_system(d, insn, ctx) ||
-        interp_decode_mmu(d, insn, ctx)) {
+        interp_decode_mmu(d, insn, ctx) ||
+        interp_decode_vmx(d, insn, ctx)) {
         if (d->fn == interp_op_illegal) {   /* a claimed but invalid form */
             decode_illegal(d, insn);
         }

@@ -521,6 +521,7 @@ bool interp_decode_loadstore(PPCInsn *d, uint32_t insn,
                              const PPCDecodeCtx *ctx);
 bool interp_decode_storage(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx);
 bool interp_decode_system(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx);
+bool interp_decode_vmx(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx);
 bool interp_decode_mmu(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx);
 
 /* Select the Rc=0 or Rc=1 variant of a handler pair. */
