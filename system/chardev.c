@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -30,6 +31,101 @@ static int set_error_errno(GError **error, int err, const char *what, const char
     return -err;
 }
 
+/*
+ * The sockets this process created, so that every exit (normal, start-up
+ * error, a fatal signal) can remove them: a fixed table filled at
+ * start-up, read by char_unlink_sockets(), which is async-signal-safe.
+ * A path is removed only if it is still the socket we bound (same device
+ * and inode), never whatever replaced it.
+ */
+#define MAX_OWNED_SOCKETS 16
+
+typedef struct OwnedSocket {
+    char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    dev_t dev;
+    ino_t ino;
+    volatile sig_atomic_t used;
+} OwnedSocket;
+
+static OwnedSocket owned_sockets[MAX_OWNED_SOCKETS];
+
+static void own_socket(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0) {
+        return;
+    }
+    for (int i = 0; i < MAX_OWNED_SOCKETS; i++) {
+        OwnedSocket *o = &owned_sockets[i];
+        if (!o->used) {
+            g_strlcpy(o->path, path, sizeof(o->path));
+            o->dev = st.st_dev;
+            o->ino = st.st_ino;
+            o->used = 1;
+            return;
+        }
+    }
+}
+
+static void unlink_owned(OwnedSocket *o)
+{
+    struct stat st;
+    if (o->used && lstat(o->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+        st.st_dev == o->dev && st.st_ino == o->ino) {
+        unlink(o->path);
+    }
+    o->used = 0;
+}
+
+void char_unlink_sockets(void)
+{
+    for (int i = 0; i < MAX_OWNED_SOCKETS; i++) {
+        unlink_owned(&owned_sockets[i]);
+    }
+}
+
+static void disown_socket(const char *path)
+{
+    for (int i = 0; i < MAX_OWNED_SOCKETS; i++) {
+        if (owned_sockets[i].used && !strcmp(owned_sockets[i].path, path)) {
+            unlink_owned(&owned_sockets[i]);
+        }
+    }
+}
+
+/*
+ * What is at @path before we bind: nothing, or a stale socket (nobody
+ * accepts on it), which is removed as QEMU would. A live socket or
+ * anything that is not a socket (a regular file, a directory ...) is
+ * refused: binding must never delete somebody else's file.
+ */
+static int clear_stale_socket(const char *path, const struct sockaddr_un *addr,
+                              GError **error)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0) {
+        return errno == ENOENT ? 0 : set_error_errno(error, errno, "cannot listen on", path);
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+                    "cannot listen on %s: it exists and is not a socket", path);
+        return -EEXIST;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return set_error_errno(error, errno, "socket", path);
+    }
+    int live = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0;
+    close(fd);
+    if (live) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+                    "cannot listen on %s: another process is listening on it", path);
+        return -EADDRINUSE;
+    }
+    unlink(path);
+    return 0;
+}
+
 static int unix_listen(CharEndpoint *ep, GError **error)
 {
     struct sockaddr_un addr;
@@ -37,19 +133,28 @@ static int unix_listen(CharEndpoint *ep, GError **error)
     if (ret < 0) {
         return ret;
     }
+    ret = clear_stale_socket(ep->spec.path, &addr, error);
+    if (ret < 0) {
+        return ret;
+    }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return set_error_errno(error, errno, "socket", ep->spec.path);
     }
-    unlink(ep->spec.path);
     /* Only the owner may talk to the VMM: create the socket file 0600.
      * Called at start-up, before any other thread exists. */
     mode_t old = umask(0177);
     ret = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
     umask(old);
+    if (ret == 0) {
+        own_socket(ep->spec.path);      /* bound: ours to remove from now on */
+    }
     if (ret < 0 || listen(fd, 1) < 0) {
         int err = errno;
         close(fd);
+        if (ret == 0) {
+            disown_socket(ep->spec.path);
+        }
         return set_error_errno(error, err, "cannot listen on", ep->spec.path);
     }
     ep->listen_fd = fd;
@@ -220,7 +325,7 @@ void char_close(CharEndpoint *ep)
     char_disconnect(ep);
     if (ep->listen_fd >= 0) {
         close(ep->listen_fd);
-        unlink(ep->spec.path);
+        disown_socket(ep->spec.path);
     }
     if (ep->spec.kind == CHAR_FILE && ep->out_fd >= 0) {
         close(ep->out_fd);

@@ -27,7 +27,16 @@ int64_t vm_clock_step(int64_t ns)
     if (!clock_virtual || ns < 0) {
         return vm_clock_ns();
     }
-    return __atomic_add_fetch(&virtual_ns, ns, __ATOMIC_RELAXED);
+    /* Saturate at INT64_MAX: the clock is signed and must never wrap
+     * to negative (qtest "clock_step 0x7fffffffffffffff" twice). */
+    int64_t old = __atomic_load_n(&virtual_ns, __ATOMIC_RELAXED), new;
+    do {
+        if (__builtin_add_overflow(old, ns, &new)) {
+            new = INT64_MAX;
+        }
+    } while (!__atomic_compare_exchange_n(&virtual_ns, &old, new, true, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED));
+    return new;
 }
 
 int64_t vm_clock_set(int64_t ns)

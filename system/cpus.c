@@ -146,5 +146,8 @@ void vm_system_reset(SpaprMachineState *spapr)
 {
     cpus_pause(spapr);
     spapr_machine_reset(spapr);
+    /* The guest starts over: a panic before the reset no longer decides
+     * the exit status (a later panic or power-off sets it again). */
+    spapr->exit_code = 0;
     cpus_resume(spapr);
 }

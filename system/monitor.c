@@ -399,6 +399,7 @@ static int monitor_open(SpaprMachineState *spapr, const CharSpec *spec, bool is_
     Monitor *mon = monitor_new(spapr, is_qmp, label);
     g_ptr_array_add(monitors, mon);
     if (char_open(&mon->ep, spec, error) < 0) {
+        g_prefix_error(error, "%s: ", label);
         return -1;
     }
     /* char_open() binds under umask 077, which leaves the socket 0700:

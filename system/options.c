@@ -39,6 +39,32 @@ static int opt_error(GError **error, const char *opt, const char *arg,
     return -1;
 }
 
+/*
+ * The elements of a QemuOpts-style list "a,b=c,d". As QEMU: one trailing
+ * comma is ignored ("pseries,"), any other empty element (",a", "a,,b")
+ * is an error, and "" is the empty list. Returns a NULL-terminated vector
+ * with no empty element (g_strfreev), or NULL with @error set naming
+ * "-@opt @text".
+ */
+static char **split_opt_list(const char *opt, const char *text, GError **error)
+{
+    char **parts = g_strsplit(text, ",", -1);
+    guint n = g_strv_length(parts);
+
+    if (n && !*parts[n - 1]) {          /* "" or a trailing comma */
+        g_free(parts[n - 1]);
+        parts[--n] = NULL;
+    }
+    for (guint i = 0; i < n; i++) {
+        if (!*parts[i]) {
+            g_strfreev(parts);
+            opt_error(error, opt, text, "Invalid parameter ''");
+            return NULL;
+        }
+    }
+    return parts;
+}
+
 int parse_ram_size(const char *text, uint64_t *bytes)
 {
     char *end;
@@ -81,6 +107,13 @@ int parse_char_spec(const char *text, CharSpec *spec, GError **error)
     g_auto(GStrv) parts = g_strsplit(text, ",", -1);
     CharSpec s = { .wait = true };
 
+    if (!parts[0]) {
+        /* "": g_strsplit() gives no element at all. */
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "'' is not a supported character device "
+                    "(stdio, null, file:PATH, unix:PATH[,server=on][,wait=off])");
+        return -EINVAL;
+    }
     if (!strcmp(parts[0], "stdio")) {
         s.kind = CHAR_STDIO;
     } else if (!strcmp(parts[0], "null") || !strcmp(parts[0], "none")) {
@@ -99,6 +132,9 @@ int parse_char_spec(const char *text, CharSpec *spec, GError **error)
     }
     for (char **p = parts + 1; *p; p++) {
         bool *flag = NULL;
+        if (!**p && !p[1] && s.kind == CHAR_UNIX) {
+            break;      /* QEMU ignores one trailing comma after socket options */
+        }
         const char *value = NULL;
         if (g_str_has_prefix(*p, "server")) {
             flag = &s.server;
@@ -125,11 +161,17 @@ int parse_char_spec(const char *text, CharSpec *spec, GError **error)
 
 static int opt_machine(VMOptions *opts, const char *arg, GError **error)
 {
-    g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
-    const char *type = parts[0];
-
-    if (g_str_has_prefix(type, "type=")) {
-        type += 5;
+    g_auto(GStrv) parts = split_opt_list("machine", arg, error);
+    if (!parts) {
+        return -1;
+    }
+    /* As QEMU: the first element is the type unless it is a property;
+     * "-M ''" (or "-M cap-fwnmi=on") selects the default machine. */
+    const char *type = "pseries";
+    char **props = parts;
+    if (parts[0] && (g_str_has_prefix(parts[0], "type=") || !strchr(parts[0], '='))) {
+        type = parts[0] + (g_str_has_prefix(parts[0], "type=") ? 5 : 0);
+        props = parts + 1;
     }
     if (!strcmp(type, "help")) {
         printf("Supported machines are:\npseries              pseries machine with FWNMI (default)\n");
@@ -139,9 +181,15 @@ static int opt_machine(VMOptions *opts, const char *arg, GError **error)
         return opt_error(error, "machine", arg,
                          "unsupported machine type '%s' (use -machine help)", type);
     }
-    for (char **p = parts + 1; *p; p++) {
+    for (char **p = props; *p; p++) {
         g_auto(GStrv) kv = g_strsplit(*p, "=", 2);
-        if (!strcmp(kv[0], "accel") && kv[1]) {
+        if (!*kv[0]) {
+            return opt_error(error, "machine", arg, "Invalid parameter ''");
+        }
+        if (!strcmp(kv[0], "accel")) {
+            if (!kv[1] || !*kv[1]) {
+                return opt_error(error, "machine", arg, "Parameter 'accel' expects a value");
+            }
             if (!strcmp(kv[1], "qtest")) {
                 opts->accel = VM_ACCEL_QTEST;
             } else if (!strcmp(kv[1], "tcg")) {
@@ -162,6 +210,9 @@ static int opt_machine(VMOptions *opts, const char *arg, GError **error)
 
 static int opt_m(VMOptions *opts, const char *arg, GError **error)
 {
+    if (!*arg) {
+        return 0;       /* as QEMU: "-m ''" keeps the default size */
+    }
     const char *text = g_str_has_prefix(arg, "size=") ? arg + 5 : arg;
     uint64_t bytes;
     if (parse_ram_size(text, &bytes) < 0) {
@@ -179,8 +230,15 @@ static int opt_m(VMOptions *opts, const char *arg, GError **error)
 
 static int opt_smp(VMOptions *opts, const char *arg, GError **error)
 {
-    g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
+    g_auto(GStrv) parts = split_opt_list("smp", arg, error);
     long cpus = -1;
+
+    if (!parts) {
+        return -1;
+    }
+    if (!parts[0]) {
+        return 0;       /* as QEMU: "-smp ''" keeps the default */
+    }
     for (char **p = parts; *p; p++) {
         const char *v = *p;
         if (g_str_has_prefix(v, "cpus=")) {
@@ -206,7 +264,19 @@ static int opt_smp(VMOptions *opts, const char *arg, GError **error)
 
 static int opt_accel(VMOptions *opts, const char *arg, GError **error)
 {
-    const char *name = g_str_has_prefix(arg, "accel=") ? arg + 6 : arg;
+    g_auto(GStrv) parts = split_opt_list("accel", arg, error);
+    if (!parts) {
+        return -1;
+    }
+    if (!parts[0] || !strcmp(parts[0], "help")) {
+        /* As QEMU: "-accel ''" lists the accelerators. */
+        printf("Accelerators supported in QEMU binary:\ntcg\nqtest\n");
+        return 1;
+    }
+    if (parts[1]) {
+        return opt_error(error, "accel", arg, "Invalid parameter '%s'", parts[1]);
+    }
+    const char *name = g_str_has_prefix(parts[0], "accel=") ? parts[0] + 6 : parts[0];
     if (!strcmp(name, "qtest")) {
         opts->accel = VM_ACCEL_QTEST;
     } else if (!strcmp(name, "tcg")) {
@@ -254,7 +324,14 @@ static int opt_qmp(VMOptions *opts, const char *arg, GError **error)
 
 static int opt_display(VMOptions *opts, const char *arg, GError **error)
 {
-    if (strcmp(arg, "none") != 0) {
+    g_auto(GStrv) parts = split_opt_list("display", arg, error);
+    if (!parts) {
+        return -1;
+    }
+    if (!parts[0]) {
+        return opt_error(error, "display", arg, "Parameter 'type' is missing");
+    }
+    if (strcmp(parts[0], "none") != 0 || parts[1]) {
         return opt_error(error, "display", arg, "only 'none' is supported");
     }
     opts->display_none = true;
@@ -288,6 +365,9 @@ static int opt_name(VMOptions *opts, const char *arg, GError **error)
 
 static int opt_kernel(VMOptions *opts, const char *arg, GError **error)
 {
+    if (!*arg) {
+        return opt_error(error, "kernel", arg, "no file name given");
+    }
     g_free(opts->kernel);
     opts->kernel = g_strdup(arg);
     return 0;
@@ -302,7 +382,7 @@ static int opt_append(VMOptions *opts, const char *arg, GError **error)
 
 static int opt_d(VMOptions *opts, const char *arg, GError **error)
 {
-    if (trace_enable_log_items(arg) < 0) {
+    if (!*arg || trace_enable_log_items(arg) < 0) {
         return opt_error(error, "d", arg, "unknown log item (supported: guest_errors)");
     }
     return 0;
@@ -311,6 +391,9 @@ static int opt_d(VMOptions *opts, const char *arg, GError **error)
 static int opt_trace(VMOptions *opts, const char *arg, GError **error)
 {
     const char *group = g_str_has_prefix(arg, "enable=") ? arg + 7 : arg;
+    if (!*arg) {
+        return 0;       /* as QEMU: "-trace ''" enables nothing */
+    }
     static const char *const groups[] = { "*", "rtas", "fwnmi", "hcall", "qtest", "monitor" };
     for (size_t i = 0; i < G_N_ELEMENTS(groups); i++) {
         if (!strcmp(group, groups[i])) {

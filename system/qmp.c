@@ -8,6 +8,7 @@
  */
 #include "system/monitor.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "system/bql.h"
@@ -99,8 +100,10 @@ static char *error_reply(MonErrorClass cls, const char *desc, JsonNode *id)
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "error");
     json_builder_begin_object(b);
+    /* Parser messages may quote input bytes: keep the reply UTF-8. */
+    g_autofree char *valid_desc = g_utf8_make_valid(desc, -1);
     qmp_add_str(b, "class", error_class_name(cls));
-    qmp_add_str(b, "desc", desc);
+    qmp_add_str(b, "desc", valid_desc);
     json_builder_end_object(b);
     if (id) {
         json_builder_set_member_name(b, "id");
@@ -328,6 +331,96 @@ static bool nesting_bounded(const char *line)
     return true;
 }
 
+/*
+ * What json-glib lets through and QEMU's parser (qobject/json-parser.c)
+ * rejects, so that a request means one thing and every reply is valid
+ * JSON and UTF-8:
+ *  - a duplicate member ({"execute": "a", "execute": "b"}): json-glib
+ *    keeps the last one; QEMU answers "duplicate key";
+ *  - a lone UTF-16 surrogate escape ("\udc00"), which json-glib decodes
+ *    to bytes that are not UTF-8, and noncharacters (U+FFFE, U+FDD0 ...):
+ *    QEMU answers "... is not a valid Unicode character";
+ *  - a number that is not finite as a double (1e400): json-glib gives
+ *    inf, which has no JSON spelling (QEMU itself would echo "inf").
+ */
+typedef struct JsonCheck {
+    GHashTable *members;        /* JsonObject* -> members parsed so far */
+    bool duplicate;
+} JsonCheck;
+
+/* JsonParser::object-member, emitted once per member parsed, after it is
+ * stored: an object smaller than its member count had a duplicate. */
+static void count_member(JsonParser *parser, JsonObject *object, const char *name,
+                         gpointer opaque)
+{
+    JsonCheck *check = opaque;
+    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(check->members, object)) + 1;
+
+    g_hash_table_insert(check->members, object, GUINT_TO_POINTER(n));
+    if (json_object_get_size(object) < n) {
+        check->duplicate = true;
+    }
+}
+
+static bool unicode_ok(const char *s)
+{
+    if (!g_utf8_validate(s, -1, NULL)) {
+        return false;
+    }
+    for (; *s; s = g_utf8_next_char(s)) {
+        gunichar c = g_utf8_get_char(s);
+        if ((c & 0xFFFE) == 0xFFFE || (c >= 0xFDD0 && c <= 0xFDEF)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The first problem in the tree under @node, or NULL. Recursion is bounded
+ * by nesting_bounded(). */
+static const char *json_tree_problem(JsonNode *node)
+{
+    static const char bad_string[] = "JSON parse error, string is not valid Unicode "
+                                     "(lone surrogate, noncharacter or invalid UTF-8)";
+    switch (JSON_NODE_TYPE(node)) {
+    case JSON_NODE_OBJECT: {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        json_object_iter_init(&iter, json_node_get_object(node));
+        while (json_object_iter_next(&iter, &name, &member)) {
+            const char *why = unicode_ok(name) ? json_tree_problem(member) : bad_string;
+            if (why) {
+                return why;
+            }
+        }
+        return NULL;
+    }
+    case JSON_NODE_ARRAY: {
+        JsonArray *array = json_node_get_array(node);
+        for (guint i = 0; i < json_array_get_length(array); i++) {
+            const char *why = json_tree_problem(json_array_get_element(array, i));
+            if (why) {
+                return why;
+            }
+        }
+        return NULL;
+    }
+    case JSON_NODE_VALUE:
+        if (json_node_get_value_type(node) == G_TYPE_STRING &&
+            !unicode_ok(json_node_get_string(node))) {
+            return bad_string;
+        }
+        if (json_node_get_value_type(node) == G_TYPE_DOUBLE &&
+            !isfinite(json_node_get_double(node))) {
+            return "JSON parse error, number out of range";
+        }
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
 static bool line_is_blank(const char *line)
 {
     for (; *line; line++) {
@@ -353,13 +446,24 @@ static char *qmp_process_line(SpaprMachineState *spapr, const char *line, bool c
         return error_reply(MON_ERROR_GENERIC,
                            "JSON parse error, nesting depth limit exceeded", NULL);
     }
-    if (!json_parser_load_from_data(parser, line, -1, &err)) {
+    JsonCheck check = { .members = g_hash_table_new(NULL, NULL) };
+    g_signal_connect(parser, "object-member", G_CALLBACK(count_member), &check);
+    bool parsed = json_parser_load_from_data(parser, line, -1, &err);
+    g_hash_table_destroy(check.members);
+    if (!parsed) {
         g_autofree char *desc = g_strdup_printf("JSON parse error, %s", err->message);
         return error_reply(MON_ERROR_GENERIC, desc, NULL);
     }
     JsonNode *root = json_parser_get_root(parser);
     if (!root) {
         return NULL;
+    }
+    if (check.duplicate) {
+        return error_reply(MON_ERROR_GENERIC, "JSON parse error, duplicate key", NULL);
+    }
+    const char *problem = json_tree_problem(root);
+    if (problem) {
+        return error_reply(MON_ERROR_GENERIC, problem, NULL);
     }
     if (!JSON_NODE_HOLDS_OBJECT(root)) {
         return error_reply(MON_ERROR_GENERIC, "QMP input must be a JSON object", NULL);

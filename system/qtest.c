@@ -9,6 +9,7 @@
  */
 #include "system/qtest.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,7 +307,11 @@ static char *cmd_cpu_set(SpaprMachineState *spapr, char **argv, int argc)
     if (!qemu_parse_i64(argv[3], &value)) {
         return FAIL("bad value '%s'", argv[3]);
     }
-    if (ppc_cpu_set_reg(cpu, argv[2], (uint64_t)value) < 0) {
+    int ret = ppc_cpu_set_reg(cpu, argv[2], (uint64_t)value);
+    if (ret == -ERANGE) {
+        return FAIL("bad 4-byte value '%s' for 32-bit register '%s'", argv[3], argv[2]);
+    }
+    if (ret < 0) {
         return FAIL("unknown register '%s'", argv[2]);
     }
     return g_strdup("OK");
@@ -388,6 +393,8 @@ static char *cmd_fwnmi(SpaprMachineState *spapr, char **argv, int argc)
                            " nested=%" PRIu64 " interlocks=%" PRIu64 " sresets=%" PRIu64,
                            f->count.delivered, f->count.legacy, f->count.queued,
                            f->count.nested, f->count.interlocks, f->count.sresets);
+    g_string_append_printf(out, " requests=%" PRIu64 " ignored=%" PRIu64 " dropped=%" PRIu64,
+                           f->count.requests, f->count.ignored, f->count.dropped);
     return g_string_free(out, FALSE);
 }
 

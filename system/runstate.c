@@ -4,6 +4,7 @@
  * they may run. BQL held throughout.
  */
 #include "hw/ppc/spapr.h"
+#include "qemu/cutils.h"
 #include "system/bql.h"
 #include "system/cpus.h"
 #include "system/trace.h"
@@ -78,9 +79,10 @@ void spapr_guest_panicked(SpaprMachineState *spapr, const char *reason)
     error_report("guest panicked: %s", reason);
     spapr->exit_code = 1;
     runstate_set(spapr, RUN_STATE_GUEST_PANICKED);
-    g_autofree char *esc = g_strescape(reason, NULL);
+    /* The reason may carry any guest bytes (ibm,os-term): JSON-escape it. */
+    g_autofree char *quoted = qemu_json_quote(reason);
     g_autofree char *data = g_strdup_printf(
-        "{\"action\": \"pause\", \"info\": {\"type\": \"pseries\", \"reason\": \"%s\"}}", esc);
+        "{\"action\": \"pause\", \"info\": {\"type\": \"pseries\", \"reason\": %s}}", quoted);
     vm_event_emit(spapr, "GUEST_PANICKED", data);
     if (spapr->exit_on_panic) {
         spapr_request_quit(spapr);

@@ -2,20 +2,94 @@
 #include "system/trace.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 bool trace_guest_errors_enabled;
 bool trace_any_enabled;
 static GMutex trace_lock;        /* guards trace_groups and keeps lines whole */
 static GPtrArray *trace_groups;
 
+/*
+ * Every line to stderr goes through stderr_put(): whoever reports may hold
+ * the BQL (a vCPU delivering a machine check), so a stderr that does not
+ * drain (a pipe nobody reads, a stopped terminal) must never stall it.
+ * The line is written only when poll() says stderr takes it at once; a
+ * line is at most PIPE_BUF bytes, which a writable pipe takes in one
+ * write(). Otherwise it is dropped and counted, and the count is reported
+ * before the next line that gets out. (stderr's file description is
+ * shared with other processes, so it is not switched to O_NONBLOCK.)
+ */
+static uint64_t stderr_dropped;     /* guarded by trace_lock */
+
+static bool stderr_writable(void)
+{
+    struct pollfd p = { .fd = STDERR_FILENO, .events = POLLOUT };
+    int r;
+    do {
+        r = poll(&p, 1, 0);
+    } while (r < 0 && errno == EINTR);
+    /* poll() failing (no stderr at all) is not a reason to drop. */
+    return r < 0 || (r == 1 && (p.revents & POLLOUT));
+}
+
+/* One whole line, newline included, trace_lock held. False if dropped. */
+static bool stderr_write_now(const char *line, size_t len)
+{
+    if (!stderr_writable()) {
+        return false;
+    }
+    ssize_t n;
+    do {
+        n = write(STDERR_FILENO, line, len);
+    } while (n < 0 && errno == EINTR);
+    return n >= 0 || errno != EAGAIN;
+}
+
+static void stderr_put_locked(const char *line)
+{
+    char buf[PIPE_BUF];
+    size_t len = strlen(line);
+
+    if (len > sizeof(buf) - 1) {        /* "...\n" keeps it one line */
+        memcpy(buf, line, sizeof(buf) - 5);
+        memcpy(buf + sizeof(buf) - 5, "...\n", 5);
+        line = buf;
+        len = sizeof(buf);
+    }
+    if (stderr_dropped) {
+        g_autofree char *note = g_strdup_printf(
+            "qemu-system-ppc64: warning: %" G_GUINT64_FORMAT
+            " line(s) to stderr dropped: stderr was not writable\n", stderr_dropped);
+        if (!stderr_write_now(note, strlen(note))) {
+            stderr_dropped++;
+            return;
+        }
+        stderr_dropped = 0;
+    }
+    if (!stderr_write_now(line, len)) {
+        stderr_dropped++;
+    }
+}
+
+uint64_t trace_stderr_dropped(void)
+{
+    g_mutex_lock(&trace_lock);
+    uint64_t n = stderr_dropped;
+    g_mutex_unlock(&trace_lock);
+    return n;
+}
+
 static void report_line(const char *prefix, const char *fmt, va_list ap)
 {
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    g_autofree char *line = g_strdup_printf("qemu-system-ppc64: %s%s\n", prefix, msg);
     g_mutex_lock(&trace_lock);
-    fprintf(stderr, "qemu-system-ppc64: %s%s\n", prefix, msg);
-    fflush(stderr);
+    fflush(stderr);         /* anything stdio buffered goes first */
+    stderr_put_locked(line);
     g_mutex_unlock(&trace_lock);
 }
 
@@ -33,6 +107,47 @@ void warn_report(const char *fmt, ...)
     va_start(ap, fmt);
     report_line("warning: ", fmt, ap);
     va_end(ap);
+}
+
+/* Whether @rl lets one more line out now; *suppressed gets the number of
+ * lines it held back since the last one it let out. trace_lock held. */
+static bool ratelimit_pass(ReportRateLimit *rl, uint64_t *suppressed)
+{
+    gint64 now = g_get_monotonic_time();
+    if (!rl->window_start_us || now - rl->window_start_us >= REPORT_RATELIMIT_WINDOW_US) {
+        rl->window_start_us = now;
+        rl->in_window = 0;
+    }
+    if (rl->in_window >= REPORT_RATELIMIT_BURST) {
+        rl->suppressed++;
+        return false;
+    }
+    rl->in_window++;
+    *suppressed = rl->suppressed;
+    rl->suppressed = 0;
+    return true;
+}
+
+void report_ratelimited(ReportRateLimit *rl, bool is_error, const char *fmt, ...)
+{
+    uint64_t suppressed = 0;
+    g_mutex_lock(&trace_lock);
+    bool pass = ratelimit_pass(rl, &suppressed);
+    g_mutex_unlock(&trace_lock);
+    if (!pass) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (suppressed) {
+        g_autofree char *more = g_strdup_printf("%s (%" G_GUINT64_FORMAT
+                                                " similar messages suppressed)", msg, suppressed);
+        (is_error ? error_report : warn_report)("%s", more);
+    } else {
+        (is_error ? error_report : warn_report)("%s", msg);
+    }
 }
 
 void trace_guest_error_log(const char *fmt, ...)
@@ -85,7 +200,8 @@ void trace_event_log(const char *group, const char *fmt, ...)
     va_start(ap, fmt);
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    g_autofree char *line = g_strdup_printf("trace %s: %s\n", group, msg);
     g_mutex_lock(&trace_lock);
-    fprintf(stderr, "trace %s: %s\n", group, msg);
+    stderr_put_locked(line);
     g_mutex_unlock(&trace_lock);
 }

@@ -3,6 +3,7 @@
  */
 #include "system/vl.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -132,9 +133,21 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
     }
     if (o->qtest.kind != CHAR_NONE) {
         if (char_open(&vm->qtest, &o->qtest, error) < 0) {
+            g_prefix_error(error, "-qtest: ");
             return -1;
         }
         vm->have_qtest = true;
+        /* As the QMP client: connect now, so that nobody listening is a
+         * start-up error naming the option, not a silent exit later. */
+        if (o->qtest.kind == CHAR_UNIX && !o->qtest.server) {
+            GError *err = NULL;
+            if (char_connect(&vm->qtest, &err) < 0) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                            "-qtest unix:%s: %s", o->qtest.path, err->message);
+                g_error_free(err);
+                return -1;
+            }
+        }
     }
     if (monitor_init_all(vm->spapr, o, error) < 0) {
         return -1;
@@ -192,17 +205,42 @@ static void vm_cleanup(VM *vm)
     vm_options_free(&vm->opts);
 }
 
+/* A fatal signal still removes our sockets, then terminates as it would
+ * have (SA_RESETHAND: re-raised with the default action on return). */
+static void fatal_signal(int sig)
+{
+    char_unlink_sockets();
+    raise(sig);
+}
+
+static void install_signal_cleanup(void)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+    struct sigaction sa = { .sa_handler = fatal_signal, .sa_flags = SA_RESETHAND };
+
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < G_N_ELEMENTS(sigs); i++) {
+        struct sigaction old;
+        /* Keep a signal the parent chose to ignore (nohup) ignored. */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
+            sigaction(sigs[i], &sa, NULL);
+        }
+    }
+}
+
 int qemu_main(int argc, char **argv)
 {
     VM vm = { 0 };
     g_autoptr(GError) err = NULL;
 
+    install_signal_cleanup();
     int ret = vm_init(&vm, argc, argv, &err);
     if (ret != 0) {
         if (ret < 0) {
             error_report("%s", err->message);
         }
         vm_cleanup(&vm);
+        char_unlink_sockets();      /* monitors opened before the failure */
         return ret < 0 ? 1 : 0;
     }
     vm_start(&vm);
@@ -210,6 +248,7 @@ int qemu_main(int argc, char **argv)
     int status = vm.spapr->exit_code;
     monitor_flush_all(EXIT_FLUSH_TIMEOUT_US);   /* last replies and SHUTDOWN */
     fflush(stdout);
+    char_unlink_sockets();
     /* The qtest and monitor threads may still block in read(): exit
      * without tearing down what they use. */
     _exit(status);

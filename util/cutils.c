@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <string.h>
 
 char **qemu_split_words(const char *line, int *argc)
 {
@@ -62,4 +63,31 @@ bool qemu_parse_i64(const char *s, int64_t *out)
         return true;
     }
     return false;
+}
+
+char *qemu_json_quote(const char *s)
+{
+    g_autofree char *valid = g_utf8_make_valid(s, -1);
+    GString *out = g_string_sized_new(strlen(valid) + 2);
+
+    g_string_append_c(out, '"');
+    for (const unsigned char *p = (const unsigned char *)valid; *p; p++) {
+        switch (*p) {
+        case '"':  g_string_append(out, "\\\""); break;
+        case '\\': g_string_append(out, "\\\\"); break;
+        case '\n': g_string_append(out, "\\n"); break;
+        case '\r': g_string_append(out, "\\r"); break;
+        case '\t': g_string_append(out, "\\t"); break;
+        case '\b': g_string_append(out, "\\b"); break;
+        case '\f': g_string_append(out, "\\f"); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f) {
+                g_string_append_printf(out, "\\u%04x", *p);
+            } else {
+                g_string_append_c(out, (char)*p);   /* UTF-8 passes through */
+            }
+        }
+    }
+    g_string_append_c(out, '"');
+    return g_string_free(out, FALSE);
 }

@@ -51,6 +51,9 @@ void spapr_fwnmi_reset(SpaprMachineState *spapr)
      * and machine checks still waiting are dropped (LoPAPR has no way to
      * deliver them to a kernel that has not registered). */
     f->count.dropped += g_queue_get_length(&f->pending);
+    if (f->interlock_holder != FWNMI_HOLDER_NONE && !f->holder_entered) {
+        f->count.dropped++;     /* assigned, its delivery work now stale */
+    }
     g_queue_clear_full(&f->pending, g_free);
     f->sreset_addr = FWNMI_ADDR_NONE;
     f->mce_addr = FWNMI_ADDR_NONE;
@@ -64,11 +67,12 @@ static bool fwnmi_mce_registered(SpaprMachineState *spapr)
     return spapr->caps.fwnmi && spapr->fwnmi.mce_addr != FWNMI_ADDR_NONE;
 }
 
-bool spapr_fwnmi_cpu_waiting(SpaprMachineState *spapr, PowerPCCPU *cpu)
+/* @cpu holds the buffer or waits for it: it has a machine check outstanding. */
+static bool fwnmi_cpu_outstanding(SpaprMachineState *spapr, PowerPCCPU *cpu)
 {
     SpaprFwnmiState *f = &spapr->fwnmi;
 
-    if (f->interlock_holder == cpu->index && !f->holder_entered) {
+    if (f->interlock_holder == cpu->index) {
         return true;
     }
     for (GList *l = f->pending.head; l; l = l->next) {
@@ -77,6 +81,21 @@ bool spapr_fwnmi_cpu_waiting(SpaprMachineState *spapr, PowerPCCPU *cpu)
         }
     }
     return false;
+}
+
+/*
+ * A vCPU must not run while its machine check is queued or assigned but
+ * not yet entered: it is "in firmware" until then. Once its handler was
+ * entered it must run, to reach ibm,nmi-interlock.
+ */
+bool spapr_fwnmi_cpu_waiting(SpaprMachineState *spapr, PowerPCCPU *cpu)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+
+    if (f->interlock_holder == cpu->index) {
+        return !f->holder_entered;
+    }
+    return fwnmi_cpu_outstanding(spapr, cpu);
 }
 
 /* ---- delivery (runs on the target vCPU's thread, BQL held) ---- */
@@ -165,8 +184,10 @@ static void legacy_mce_work(PowerPCCPU *cpu, void *opaque)
     CPUPPCState *env = &cpu->env;
 
     if (d->generation != fwnmi_generation) {
-        return;     /* the machine was reset in between */
+        cpu->machine->fwnmi.count.dropped++;    /* reset in between */
+        return;
     }
+    cpu->machine->fwnmi.count.legacy++;
     env->dar = info->dar;
     env->dsisr = info->dsisr;
     ppc_cpu_do_interrupt(cpu, EXCP_MACHINE_CHECK, env->nip, info->srr1);
@@ -176,12 +197,12 @@ static void legacy_mce_work(PowerPCCPU *cpu, void *opaque)
 static SpaprMceResult fwnmi_nested(SpaprMachineState *spapr, PowerPCCPU *cpu,
                                    const SpaprMceInfo *info)
 {
-    /* LoPAPR: a second machine check on the CPU holding the buffer is
+    /* LoPAPR: a second machine check on a CPU before its interlock is
      * fatal; a recovered one is only reported (as QEMU does). */
     spapr->fwnmi.count.nested++;
     if (info->recovered) {
-        warn_report("FWNMI: Unable to deliver machine check to guest: nested "
-                    "machine check on CPU %d. Machine check recovered.", cpu->index);
+        warn_report_ratelimited("FWNMI: Unable to deliver machine check to guest: nested "
+                                "machine check on CPU %d. Machine check recovered.", cpu->index);
         return SPAPR_MCE_IGNORED;
     }
     error_report("FWNMI: Unable to deliver machine check to guest: nested "
@@ -195,24 +216,33 @@ static SpaprMceResult mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
 {
     SpaprFwnmiState *f = &spapr->fwnmi;
 
+    f->count.requests++;
     if (cpu->state == CPU_STATE_STOPPED) {
         /* A stopped vCPU runs no OS that could handle it (it sits in
          * firmware until start-cpu), so there is nobody to deliver to. */
-        warn_report("FWNMI: machine check for stopped CPU %d ignored", cpu->index);
+        f->count.ignored++;
+        warn_report_ratelimited("FWNMI: machine check for stopped CPU %d ignored", cpu->index);
         return SPAPR_MCE_IGNORED;
     }
     if (!fwnmi_mce_registered(spapr)) {
         FwnmiDelivery *d = g_new0(FwnmiDelivery, 1);
         d->req.info = *info;
         d->generation = fwnmi_generation;
-        f->count.legacy++;
         cpu_queue_work(cpu, legacy_mce_work, d);
         return SPAPR_MCE_LEGACY;
     }
-    if (f->interlock_holder == cpu->index && f->holder_entered) {
+    /*
+     * One error at a time per vCPU: a vCPU has at most one machine check
+     * outstanding, from its arrival until its ibm,nmi-interlock. Another
+     * one for it in that time, whether the first is still queued, being
+     * delivered or being handled, is a second machine check before the
+     * interlock: nested (LoPAPR; design principle 4). Queueing it instead
+     * would hand the vCPU its next error the instant it interlocks, still
+     * inside its handler, and a burst would nest handlers without bound.
+     */
+    if (fwnmi_cpu_outstanding(spapr, cpu)) {
         return fwnmi_nested(spapr, cpu, info);
     }
-
     SpaprMceRequest *req = g_new0(SpaprMceRequest, 1);
     req->cpu_index = cpu->index;
     req->info = *info;

@@ -39,5 +39,11 @@ void char_write(CharEndpoint *ep, const char *buf, size_t len);
 /** char_disconnect: drop the current client (server sockets keep listening). */
 void char_disconnect(CharEndpoint *ep);
 void char_close(CharEndpoint *ep);
+/**
+ * char_unlink_sockets: remove every server socket this process bound that
+ * is still in place (not one that replaced it). Async-signal-safe: called
+ * at exit, after a start-up error and from fatal-signal handlers.
+ */
+void char_unlink_sockets(void);
 
 #endif

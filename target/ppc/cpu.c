@@ -116,6 +116,9 @@ int ppc_cpu_set_reg(PowerPCCPU *cpu, const char *name, uint64_t value)
         env->gpr[gpr] = value;
     } else if (slot) {
         *slot = value;
+    } else if (value > UINT32_MAX && (!strcmp(name, "cr") || !strcmp(name, "dsisr") ||
+                                      !strcmp(name, "pvr") || !strcmp(name, "dec"))) {
+        return -ERANGE;     /* a 32-bit register: never truncate silently */
     } else if (strcmp(name, "cr") == 0) {
         env->cr = (uint32_t)value;
     } else if (strcmp(name, "dsisr") == 0) {

@@ -586,6 +586,20 @@ static bool stress_interlock(StressModel *m, int cpu)
     return next ? stress_check_delivery(m, next) : true;
 }
 
+/* The vCPU holds the buffer or waits for it in the model's queue. */
+static bool stress_outstanding(StressModel *m, int cpu)
+{
+    if (cpu == m->holder) {
+        return true;
+    }
+    for (GList *l = m->pending.head; l; l = l->next) {
+        if (((StressMce *)l->data)->cpu == cpu) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool stress_mce(StressModel *m, int cpu, uint64_t seq)
 {
     StressMce e = {
@@ -594,8 +608,9 @@ static bool stress_mce(StressModel *m, int cpu, uint64_t seq)
         .recovered = g_test_rand_int_range(0, 2),
     };
 
-    if (cpu == m->holder) {
-        /* nested on the holder: only recovered ones, which are ignored */
+    if (stress_outstanding(m, cpu)) {
+        /* a second one before the interlock (held or still queued) is
+         * nested: only recovered ones, which are ignored */
         m->nested++;
         return strcmp(qtest_mce(m->qts, cpu, SRR1_LOADSTORE, 0x4000, e.dar, true),
                       "ignored") == 0;

@@ -250,6 +250,10 @@ static const MalformedCase malformed_cases[] = {
     { "cpu-get-cpu-out-of-range", "cpu-get 1 nip" },
     { "cpu-get-negative-cpu", "cpu-get -1 nip" },
     { "cpu-set-unknown-register", "cpu-set 0 r32 1" },
+    { "cpu-set-cr-too-wide", "cpu-set 0 cr 0x100000000" },
+    { "cpu-set-dsisr-too-wide", "cpu-set 0 dsisr 0x1ffffffff" },
+    { "cpu-set-pvr-negative", "cpu-set 0 pvr -1" },
+    { "cpu-set-dec-too-wide", "cpu-set 0 dec 0x100000000" },
     { "mce-recovered-not-0-or-1", "mce 0 0 0 0 2" },
     { "mce-cpu-out-of-range", "mce 5 0 0 0 1" },
     { "mce-dsisr-over-32-bits", "mce 0 0 0x100000000 0 1" },
@@ -299,6 +303,67 @@ static void test_clock_step_and_set(void)
     /* The virtual clock never goes back. */
     g_assert_cmpint((int64_t)qtest_cmd_u64(qts, "clock_set 10"), ==, 5000);
     qtest_quit(qts);
+}
+
+/* The signed virtual clock saturates instead of wrapping negative. */
+static void test_clock_step_saturates(void)
+{
+    QTestState *qts = qtest_init(NULL);
+
+    g_assert_cmpint(qtest_clock_step(qts, INT64_MAX), ==, INT64_MAX);
+    g_assert_cmpint(qtest_clock_step(qts, INT64_MAX), ==, INT64_MAX);
+    g_assert_cmpint(qtest_clock_step(qts, 1), ==, INT64_MAX);
+    g_assert_cmpint((int64_t)qtest_cmd_u64(qts, "clock_set 5"), ==, INT64_MAX);
+    qtest_quit(qts);
+}
+
+/* A 32-bit register refuses a wider value and keeps its old one; the
+ * largest 32-bit value is accepted. */
+static void test_cpu_set_32bit_registers(void)
+{
+    QTestState *qts = qtest_init(NULL);
+    static const char *const regs[] = { "cr", "dsisr" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(regs); i++) {
+        qtest_cpu_set(qts, 0, regs[i], 0x12345678);
+        g_autofree char *r = qtest_cmd_raw(qts, "cpu-set 0 %s 0x112345678", regs[i]);
+        g_assert_true(g_str_has_prefix(r, "FAIL"));
+        g_assert_cmphex(qtest_cpu_get(qts, 0, regs[i]), ==, 0x12345678);
+        qtest_cpu_set(qts, 0, regs[i], 0xffffffff);
+        g_assert_cmphex(qtest_cpu_get(qts, 0, regs[i]), ==, 0xffffffff);
+    }
+    /* 64-bit registers take any value. */
+    qtest_cpu_set(qts, 0, "srr1", 0xffffffffffffffffULL);
+    g_assert_cmphex(qtest_cpu_get(qts, 0, "srr1"), ==, 0xffffffffffffffffULL);
+    qtest_quit(qts);
+}
+
+/* ibm,os-term panics the guest; the exit status is 1 unless a reset
+ * brought the machine back before the session ended. */
+static int panic_then_exit_status(bool reset)
+{
+    QTestState *qts = qtest_init(NULL);
+    const char msg[] = "bye";
+
+    qtest_memwrite(qts, 0x20000, msg, sizeof(msg));
+    uint32_t args[1] = { 0x20000 }, rets[1];
+    g_assert_cmpint(qtest_rtas_call(qts, "ibm,os-term", 1, args, 1, rets), ==, 0);
+    g_autofree char *state = qtest_machine_state(qts);
+    g_assert_cmpstr(state, ==, "guest-panicked");
+    if (reset) {
+        qtest_system_reset(qts);
+        g_autofree char *after = qtest_machine_state(qts);
+        g_assert_cmpstr(after, ==, "running");
+    }
+    int status = qtest_quit(qts);
+    g_assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static void test_panic_exit_status_cleared_by_reset(void)
+{
+    g_assert_cmpint(panic_then_exit_status(false), ==, 1);
+    g_assert_cmpint(panic_then_exit_status(true), ==, 0);
 }
 
 static void test_machine_state_running_at_start(void)
@@ -497,6 +562,19 @@ static const CmdlineCase cmdline_cases[] = {
       "-display none -nodefaults", "cap-frob" },
     { "rejects-unknown-option", QTEST_BASE "-no-such-option", "-no-such-option" },
     { "rejects-missing-argument", QTEST_BASE "-smp", "-smp" },
+    /* Empty values and list elements: one line, never a crash. */
+    { "rejects-empty-machine-element", QTEST_BASE "-machine pseries,,cap-fwnmi=on", "-machine" },
+    { "rejects-empty-serial", QTEST_BASE "-serial ''", "-serial" },
+    { "rejects-empty-qmp", QTEST_BASE "-qmp ''", "-qmp" },
+    { "rejects-empty-qtest", QTEST_BASE "-qtest ''", "-qtest" },
+    { "rejects-empty-monitor", QTEST_BASE "-monitor ''", "-monitor" },
+    { "rejects-empty-kernel", QTEST_BASE "-kernel ''", "-kernel" },
+    { "rejects-empty-display", QTEST_BASE "-display ''", "-display" },
+    { "rejects-empty-d", QTEST_BASE "-d ''", "-d" },
+    /* A qtest client socket nobody listens on fails at start-up. */
+    { "rejects-qtest-client-nobody-listening",
+      "-M pseries -accel qtest -display none -nodefaults "
+      "-qtest unix:/nonexistent-dir/qtest.sock", "-qtest unix:/nonexistent-dir/qtest.sock" },
 };
 
 static unsigned count_chars(const char *s, char c)
@@ -540,6 +618,23 @@ static void test_cmdline_accepts_valid_and_quits_on_eof(void)
     g_assert_cmpstr(err, ==, "");
 }
 
+/* Empty values QEMU accepts start and serve like any other. */
+static void test_cmdline_accepts_empty_values(const void *data)
+{
+    g_autofree char *args = g_strdup_printf(QTEST_BASE "%s", (const char *)data);
+    g_autofree char *err = NULL;
+    int status = qtest_run_cmdline(args, &err);
+
+    g_test_message("args '%s': status 0x%x, stderr '%s'", args, status, err ? err : "");
+    g_assert_true(status != -1 && WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_assert_cmpstr(err, ==, "");
+}
+
+static const char *const empty_accepted[] = {
+    "-M pseries,", "-M ''", "-m ''", "-smp ''", "-smp 2,", "-trace ''", "-name ''",
+};
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -570,6 +665,11 @@ int main(int argc, char **argv)
     g_test_add_func("/qtest/overlong-line/fails-and-session-continues",
                     test_overlong_line_fails_cleanly);
     g_test_add_func("/qtest/clock/step-and-set", test_clock_step_and_set);
+    g_test_add_func("/qtest/clock/step-saturates", test_clock_step_saturates);
+    g_test_add_func("/qtest/cpu-set/32-bit-registers-refuse-wider-values",
+                    test_cpu_set_32bit_registers);
+    g_test_add_func("/qtest/panic/exit-status-cleared-by-reset",
+                    test_panic_exit_status_cleared_by_reset);
     g_test_add_func("/qtest/machine-state/running-at-start",
                     test_machine_state_running_at_start);
 
@@ -598,6 +698,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < G_N_ELEMENTS(cmdline_cases); i++) {
         g_autofree char *path = g_strdup_printf("/qtest/cmdline/%s", cmdline_cases[i].path);
         g_test_add_data_func(path, &cmdline_cases[i], test_cmdline_rejected);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(empty_accepted); i++) {
+        g_autofree char *path = g_strdup_printf("/qtest/cmdline/accepts-empty-value/%zu", i);
+        g_test_add_data_func(path, empty_accepted[i], test_cmdline_accepts_empty_values);
     }
     g_test_add_func("/qtest/cmdline/accepts-valid-and-quits-on-eof",
                     test_cmdline_accepts_valid_and_quits_on_eof);

@@ -97,6 +97,91 @@ static void test_rejects_bad_input_one_line(void)
     }
 }
 
+/*
+ * Every option of the table with an empty value, and the empty elements
+ * of option lists: each is accepted as QEMU 7.2 accepts it, or rejected
+ * with one line naming the option (never a crash: g_strsplit("") is an
+ * empty vector).
+ */
+typedef struct EmptyCase {
+    const char *opt, *arg;
+    int ret;                    /* 0 accepted, 1 printed and exits, -1 error */
+    const char *expect;         /* the error's start, for ret == -1 */
+} EmptyCase;
+
+static const EmptyCase empty_cases[] = {
+    { "-M", "", 0, NULL },                          /* the default machine */
+    { "-M", "pseries,", 0, NULL },
+    { "-machine", "pseries,,cap-fwnmi=on", -1, "-machine pseries,,cap-fwnmi=on: Invalid parameter ''" },
+    { "-M", ",pseries", -1, "-machine ,pseries: Invalid parameter ''" },
+    { "-M", ",", -1, "-machine ,: Invalid parameter ''" },
+    { "-M", "pseries,=on", -1, "-machine pseries,=on: Invalid parameter ''" },
+    { "-M", "type=", -1, "-machine type=: unsupported machine type ''" },
+    { "-M", "pseries,accel=", -1, "-machine pseries,accel=: Parameter 'accel' expects a value" },
+    { "-M", "pseries,cap-fwnmi=", -1, "-machine cap-fwnmi=: Parameter 'cap-fwnmi' expects" },
+    { "-m", "", 0, NULL },                          /* the default size */
+    { "-m", "size=", -1, "-m size=: invalid RAM size" },
+    { "-smp", "", 0, NULL },
+    { "-smp", "2,", 0, NULL },
+    { "-smp", "2,,", -1, "-smp 2,,: Invalid parameter ''" },
+    { "-smp", "cpus=", -1, "-smp cpus=: invalid CPU count" },
+    { "-accel", "", 1, NULL },                      /* lists the accelerators */
+    { "-accel", "tcg,", 0, NULL },
+    { "-kernel", "", -1, "-kernel : no file name given" },
+    { "-append", "", -1, "-append only allowed with -kernel option" },
+    { "-qtest", "", -1, "-qtest: '' is not a supported character device" },
+    { "-qmp", "", -1, "-qmp: '' is not a supported character device" },
+    { "-monitor", "", -1, "-monitor: '' is not a supported character device" },
+    { "-serial", "", -1, "-serial: '' is not a supported character device" },
+    { "-serial", "file:", -1, "-serial: 'file:' is not a supported character device" },
+    { "-qmp", "unix:", -1, "-qmp: 'unix:' is not a supported character device" },
+    { "-qmp", "unix:/tmp/q.sock,server=on,wait=off,", 0, NULL },
+    { "-qmp", "unix:/tmp/q.sock,,server=on", -1, "-qmp: 'unix:/tmp/q.sock,,server=on': unsupported" },
+    { "-serial", "stdio,", -1, "-serial: 'stdio,': unsupported character device option ''" },
+    { "-display", "", -1, "-display : Parameter 'type' is missing" },
+    { "-display", "none,", 0, NULL },
+    { "-name", "", 0, NULL },
+    { "-name", "guest=", 0, NULL },
+    { "-d", "", -1, "-d : unknown log item" },
+    { "-trace", "", 0, NULL },
+};
+
+static void test_empty_values(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(empty_cases); i++) {
+        const EmptyCase *c = &empty_cases[i];
+        VMOptions o;
+        g_autoptr(GError) err = NULL;
+        int ret = parse(&o, &err, c->opt, c->arg, NULL);
+        g_test_message("%s '%s' -> %d %s", c->opt, c->arg, ret, err ? err->message : "");
+        g_assert_cmpint(ret, ==, c->ret);
+        if (c->ret < 0) {
+            g_assert_nonnull(err);
+            g_assert_true(g_str_has_prefix(err->message, c->expect));
+            g_assert_null(strchr(err->message, '\n'));
+        } else {
+            g_assert_no_error(err);
+        }
+        vm_options_free(&o);
+    }
+}
+
+/* The values the empty forms leave are the defaults. */
+static void test_empty_values_keep_defaults(void)
+{
+    VMOptions o;
+    g_autoptr(GError) err = NULL;
+    g_assert_cmpint(parse(&o, &err, "-M", "", "-m", "", "-smp", "", "-trace", "", NULL), ==, 0);
+    g_assert_true(o.machine.caps.fwnmi);
+    g_assert_cmpint(o.machine.smp_cpus, ==, 1);
+    g_assert_cmpuint(o.machine.ram_size, ==, 512ULL << 20);
+    vm_options_free(&o);
+    g_assert_cmpint(parse(&o, &err, "-M", "cap-fwnmi=off,", "-smp", "3,", NULL), ==, 0);
+    g_assert_false(o.machine.caps.fwnmi);
+    g_assert_cmpint(o.machine.smp_cpus, ==, 3);
+    vm_options_free(&o);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -104,5 +189,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/defaults", test_defaults);
     g_test_add_func("/cmdline/ram-sizes", test_ram_sizes);
     g_test_add_func("/cmdline/rejects-bad-input-one-line", test_rejects_bad_input_one_line);
+    g_test_add_func("/cmdline/empty-values/accepted-or-one-line-error", test_empty_values);
+    g_test_add_func("/cmdline/empty-values/keep-defaults", test_empty_values_keep_defaults);
     return g_test_run();
 }

@@ -177,6 +177,135 @@ static void test_nested_on_holder(void)
     spapr_machine_destroy(spapr);
 }
 
+/*
+ * vCPUs "with a thread" that never runs: deliveries stay queued as work
+ * until the test plays the vCPU thread with cpu_process_work(). This is
+ * the window real vCPUs have between assignment and handler entry.
+ */
+static void pretend_threaded(SpaprMachineState *spapr)
+{
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        spapr->cpus[i]->has_thread = true;
+    }
+}
+
+static void unpretend_threaded(SpaprMachineState *spapr)
+{
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        cpu_process_work(spapr->cpus[i]);
+        spapr->cpus[i]->has_thread = false;
+    }
+}
+
+/* The vCPU thread's turn: run its work, then it would enter the handler. */
+static void enter_and_interlock(SpaprMachineState *spapr, PowerPCCPU *cpu)
+{
+    g_assert_true(spapr_fwnmi_cpu_waiting(spapr, cpu));
+    cpu_process_work(cpu);
+    g_assert_cmpint(spapr->fwnmi.interlock_holder, ==, cpu->index);
+    g_assert_true(spapr->fwnmi.holder_entered);
+    g_assert_cmphex(cpu->env.nip, ==, MCE_HANDLER);
+    /* Entered: it must run to interlock, whatever else waits for it. */
+    g_assert_false(spapr_fwnmi_cpu_waiting(spapr, cpu));
+    cpu->env.nip = 0x4000;      /* the handler returns somewhere else */
+    g_assert_cmpint(rtas_as(spapr, cpu, RTAS_IBM_NMI_INTERLOCK, 0, NULL), ==, 0);
+}
+
+static void assert_accounted(const SpaprFwnmiCounters *c)
+{
+    g_assert_cmpuint(c->requests, ==,
+                     c->delivered + c->legacy + c->nested + c->ignored + c->dropped);
+}
+
+/*
+ * A second request for a vCPU whose first is assigned but not entered yet:
+ * nested (one outstanding machine check per vCPU), and the first is still
+ * delivered, handled and interlocked normally.
+ */
+static void test_back_to_back_same_free_vcpu(void)
+{
+    SpaprMachineState *spapr = make_machine(2);
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+    PowerPCCPU *cpu = spapr->cpus[0];
+
+    register_fwnmi(spapr);
+    bql_lock();
+    pretend_threaded(spapr);
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_IGNORED);
+    enter_and_interlock(spapr, cpu);
+    g_assert_cmpint(spapr->fwnmi.interlock_holder, ==, FWNMI_HOLDER_NONE);
+    g_assert_false(spapr_fwnmi_cpu_waiting(spapr, cpu));
+    /* after the interlock the next one is a fresh, deliverable error */
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
+    enter_and_interlock(spapr, cpu);
+    g_assert_cmpuint(spapr->fwnmi.count.delivered, ==, 2);
+    g_assert_cmpuint(spapr->fwnmi.count.interlocks, ==, 2);
+    g_assert_cmpuint(spapr->fwnmi.count.nested, ==, 1);
+    assert_accounted(&spapr->fwnmi.count);
+    unpretend_threaded(spapr);
+    bql_unlock();
+    spapr_machine_destroy(spapr);
+}
+
+/*
+ * vCPU b waits behind holder a and gets a second request meanwhile: nested
+ * (recovered: ignored); b must still run once its first is delivered.
+ */
+static void test_second_for_queued_vcpu_is_nested(void)
+{
+    SpaprMachineState *spapr = make_machine(2);
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+    PowerPCCPU *a = spapr->cpus[0], *b = spapr->cpus[1];
+
+    register_fwnmi(spapr);
+    bql_lock();
+    pretend_threaded(spapr);
+    g_assert_cmpint(spapr_mce_req_event(spapr, a, &info), ==, SPAPR_MCE_DELIVERED);
+    cpu_process_work(a);
+    g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_QUEUED);
+    g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_IGNORED);
+    g_assert_cmpuint(g_queue_get_length(&spapr->fwnmi.pending), ==, 1);
+    g_assert_true(spapr_fwnmi_cpu_waiting(spapr, b));
+    g_assert_false(spapr_fwnmi_cpu_waiting(spapr, a));
+    a->env.nip = 0x4000;
+    g_assert_cmpint(rtas_as(spapr, a, RTAS_IBM_NMI_INTERLOCK, 0, NULL), ==, 0);
+    enter_and_interlock(spapr, b);
+    g_assert_true(g_queue_is_empty(&spapr->fwnmi.pending));
+    g_assert_false(spapr_fwnmi_cpu_waiting(spapr, b));
+    /* not recovered while queued: a second error before the interlock is fatal */
+    g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_DELIVERED);
+    info.recovered = false;
+    g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_PANICKED);
+    g_assert_cmpuint(spapr->fwnmi.count.delivered, ==, 2);
+    g_assert_cmpuint(spapr->fwnmi.count.nested, ==, 2);
+    unpretend_threaded(spapr);
+    assert_accounted(&spapr->fwnmi.count);
+    bql_unlock();
+    spapr_machine_destroy(spapr);
+}
+
+static void test_reset_drops_assigned_and_queued(void)
+{
+    SpaprMachineState *spapr = make_machine(2);
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+
+    register_fwnmi(spapr);
+    bql_lock();
+    pretend_threaded(spapr);
+    g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[1], &info), ==, SPAPR_MCE_DELIVERED);
+    g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[0], &info), ==, SPAPR_MCE_QUEUED);
+    g_assert_true(spapr_fwnmi_cpu_waiting(spapr, spapr->cpus[1]));
+    spapr_machine_reset(spapr);
+    unpretend_threaded(spapr);      /* the stale delivery work runs, does nothing */
+    g_assert_cmpuint(spapr->fwnmi.count.dropped, ==, 2);
+    g_assert_cmpuint(spapr->fwnmi.count.delivered, ==, 0);
+    g_assert_cmphex(spapr->cpus[1]->env.nip, !=, MCE_HANDLER);
+    assert_accounted(&spapr->fwnmi.count);
+    bql_unlock();
+    spapr_machine_destroy(spapr);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -186,5 +315,11 @@ int main(int argc, char **argv)
     g_test_add_func("/fwnmi-state/queue/fifo-and-reset-drops", test_queue_is_fifo_and_reset_drops);
     g_test_add_func("/fwnmi-state/nested/recovered-ignored-unrecovered-panics",
                     test_nested_on_holder);
+    g_test_add_func("/fwnmi-state/burst/second-before-entry-nested-first-delivered",
+                    test_back_to_back_same_free_vcpu);
+    g_test_add_func("/fwnmi-state/burst/second-for-queued-vcpu-nested-first-runs",
+                    test_second_for_queued_vcpu_is_nested);
+    g_test_add_func("/fwnmi-state/burst/reset-drops-assigned-and-queued",
+                    test_reset_drops_assigned_and_queued);
     return g_test_run();
 }

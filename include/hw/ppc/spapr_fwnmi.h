@@ -11,7 +11,11 @@
  * interlock until it calls ibm,nmi-interlock; machine checks for other vCPUs
  * wait in `pending` (in arrival order, never lost) and are delivered one at
  * a time afterwards. A vCPU with a machine check pending executes nothing
- * until it is delivered (as if it were held in firmware).
+ * until it is delivered (as if it were held in firmware), except that the
+ * holder always runs once its handler was entered, so it can interlock.
+ * A vCPU has at most one machine check outstanding, from its arrival to
+ * its interlock: another one for it meanwhile (queued, being delivered or
+ * being handled) is nested.
  */
 #ifndef HW_PPC_SPAPR_FWNMI_H
 #define HW_PPC_SPAPR_FWNMI_H
@@ -37,14 +41,22 @@ typedef struct SpaprMceRequest {
     uint64_t seq;               /* arrival number, for ordering and tracing */
 } SpaprMceRequest;
 
+/*
+ * Every request ends as exactly one of delivered, legacy, nested, ignored
+ * or dropped; until then it is outstanding (queued, or assigned and not
+ * yet entered, or an architected delivery not yet made):
+ *   requests == delivered + legacy + nested + ignored + dropped + outstanding
+ */
 typedef struct SpaprFwnmiCounters {
+    uint64_t requests;          /* spapr_mce_req_event() calls */
     uint64_t delivered;         /* FWNMI deliveries (handler entered) */
-    uint64_t legacy;            /* architected 0x200 deliveries */
+    uint64_t legacy;            /* architected 0x200 deliveries made */
     uint64_t queued;            /* requests that had to wait for the interlock */
     uint64_t nested;            /* nested machine checks (ignored or fatal) */
+    uint64_t ignored;           /* for a stopped vCPU: nobody to deliver to */
     uint64_t interlocks;        /* successful releases by the holder */
     uint64_t sresets;           /* system resets through the registered handler */
-    uint64_t dropped;           /* pending requests dropped by machine reset */
+    uint64_t dropped;           /* outstanding requests dropped by machine reset */
 } SpaprFwnmiCounters;
 
 typedef struct SpaprFwnmiState {

@@ -198,7 +198,9 @@ void ppc_cpu_reset(PowerPCCPU *cpu);
 /**
  * ppc_cpu_get_reg / ppc_cpu_set_reg: access a register by its monitor/qtest
  * name (nip msr srr0 srr1 dar dsisr lr ctr cr xer lpcr pvr sprg0..3 r0..r31).
- * Return 0, or -ENOENT for an unknown name. Caller holds the BQL and the
+ * Return 0, -ENOENT for an unknown name, or (set) -ERANGE for a value that
+ * does not fit a 32-bit register (cr dsisr pvr dec), which is left
+ * unchanged. Caller holds the BQL and the
  * vCPU is not executing.
  */
 int ppc_cpu_get_reg(PowerPCCPU *cpu, const char *name, uint64_t *value);

@@ -18,7 +18,9 @@
 
 #define MAX_CPUS            8
 #define STACK_SIZE          0x4000      /* per vCPU, normal code */
-#define EXC_STACK_SIZE      0x4000      /* per vCPU, interrupt handlers */
+#define EXC_STACK_SIZE      0x8000      /* per vCPU, interrupt handlers */
+/* C stack a handler may use before a nested interrupt's frame (head.S) */
+#define EXC_HANDLER_STACK   0x2000
 
 /* struct percpu: offsets used by the assembly (checked in lib/start.c) */
 #define PC_EXC_SP           0           /* top of the free exception stack */

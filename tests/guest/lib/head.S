@@ -73,9 +73,15 @@ FUNC(exc_common)
     std     r0, FRAME_HDR + R_DAR(r1)
     mfspr   r0, SPRN_DSISR
     std     r0, FRAME_HDR + R_DSISR(r1)
-    /* a nested interrupt gets its own frame below this one */
+    /*
+     * A nested interrupt (a system reset or machine check taken while a C
+     * handler runs) gets its own frame below this one AND below the C
+     * handler's stack, which grows down from this frame: reserve room
+     * for it, or the nested frame would be built over live stack frames.
+     */
     mfsprg  r4, 0
-    std     r1, PC_EXC_SP(r4)
+    addi    r5, r1, -EXC_HANDLER_STACK
+    std     r5, PC_EXC_SP(r4)
     li      r0, 0
     std     r0, 0(r1)               /* back chain: end of stack */
     LOAD_TOC

@@ -8,7 +8,11 @@
  * machine-check injection, FWNMI) are in qmp-fwnmi-test.c.
  */
 #include <string.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <glib.h>
 
 #include "qmp-fixture.h"
@@ -220,6 +224,107 @@ static void test_garbage(void)
     g_assert_cmpstr(query_status(&f, &running), ==, "running");
     assert_qtest_alive(&f);
     fixture_stop(&f);
+}
+
+/* A raw reply line: valid UTF-8 and valid JSON (parsed into *@node). */
+static char *read_valid_line(TestSock *s, JsonNode **node)
+{
+    char *line = test_sock_read_line(s);
+    g_assert_nonnull(line);
+    g_assert_true(g_utf8_validate(line, -1, NULL));
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) err = NULL;
+    g_assert_true(json_parser_load_from_data(parser, line, -1, &err));
+    g_assert_no_error(err);
+    *node = json_node_copy(json_parser_get_root(parser));
+    return line;
+}
+
+/*
+ * What would make a request ambiguous or its echo invalid JSON is
+ * rejected as QEMU's parser does (GenericError, no id): duplicate
+ * members (at any depth), lone surrogate escapes and noncharacters, and
+ * numbers with no finite value. Every reply is valid JSON and UTF-8.
+ */
+static void test_rejects_ambiguous_json(void)
+{
+    static const struct {
+        const char *request, *desc;
+    } cases[] = {
+        { "{\"execute\": \"query-status\", \"execute\": \"quit\"}",
+          "JSON parse error, duplicate key" },
+        { "{\"execute\": \"query-status\", \"id\": {\"a\": 1, \"b\": [{\"c\": 1, \"c\": 2}]}}",
+          "JSON parse error, duplicate key" },
+        { "{\"execute\": \"query-status\", \"id\": \"\\udc00x\"}",
+          "JSON parse error, string is not valid Unicode" },
+        { "{\"execute\": \"q\\udfffq\"}", "JSON parse error, string is not valid Unicode" },
+        { "{\"execute\": \"query-status\", \"id\": [\"\\uffffz\"]}",
+          "JSON parse error, string is not valid Unicode" },
+        { "{\"execute\": \"query-status\", \"id\": 1e400}", "JSON parse error, number out of range" },
+        { "{\"execute\": \"query-status\", \"id\": -1e400}", "JSON parse error, number out of range" },
+        { "{\"execute\": \"stop\", \"arguments\": {\"x\": 1e999}}", "JSON parse error, number out of range" },
+    };
+    Fixture f;
+    fixture_start(&f, NULL, true);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        qmp_send(f.qmp, "%s", cases[i].request);
+        g_autoptr(JsonNode) r = NULL;
+        g_autofree char *line = read_valid_line(f.qmp, &r);
+        g_test_message("%s -> %s", cases[i].request, line);
+        g_assert_true(g_str_has_prefix(qmp_assert_error(r, "GenericError"), cases[i].desc));
+        g_assert_false(json_object_has_member(json_node_get_object(r), "id"));
+        g_assert_null(strstr(line, "inf"));
+    }
+    /* The duplicate "execute": "quit" did not run, nor did the stop. */
+    bool running;
+    g_assert_cmpstr(query_status(&f, &running), ==, "running");
+    /* A valid surrogate pair and large finite numbers are fine. */
+    qmp_send(f.qmp, "{\"execute\": \"query-status\", \"id\": [\"\\ud83d\\ude00\", 1e300]}");
+    g_autoptr(JsonNode) ok = NULL;
+    g_autofree char *line = read_valid_line(f.qmp, &ok);
+    qmp_return_object(ok);
+    JsonArray *id = json_object_get_array_member(json_node_get_object(ok), "id");
+    g_assert_cmpstr(json_array_get_string_element(id, 0), ==, "\xf0\x9f\x98\x80");
+    assert_qtest_alive(&f);
+    fixture_stop(&f);
+}
+
+/* GUEST_PANICKED carries the guest's ibm,os-term message JSON-escaped:
+ * quotes, backslashes, control characters and bytes that are not UTF-8
+ * still give a valid event. */
+static void test_panic_reason_is_json(void)
+{
+    static const char msg[] = "bad \"q\" \\ \t\x01 \xff\xfe end";
+    Fixture f;
+    fixture_start(&f, NULL, true);
+
+    GString *hex = g_string_new(NULL);
+    for (const char *c = msg; *c; c++) {
+        g_string_append_printf(hex, "%02x", (unsigned char)*c);
+    }
+    g_string_append(hex, "00");
+    g_autofree char *write = g_strdup_printf("write 0x20000 %zu 0x%s", sizeof(msg), hex->str);
+    g_string_free(hex, TRUE);
+    g_free(qtest(&f, write));
+    g_free(qtest(&f, "writel 0x10000 0x20000"));
+    g_autofree char *r = qtest(&f, "rtas ibm,os-term 1 0x10000 1 0x10100");
+    g_assert_cmpstr(r, ==, "OK 0");
+
+    for (;;) {
+        g_autoptr(JsonNode) ev = NULL;
+        g_autofree char *line = read_valid_line(f.qmp, &ev);
+        JsonObject *o = json_node_get_object(ev);
+        if (g_strcmp0(json_object_get_string_member_with_default(o, "event", ""),
+                      "GUEST_PANICKED")) {
+            continue;
+        }
+        JsonObject *info = json_object_get_object_member(qmp_event_data(ev), "info");
+        g_assert_cmpstr(json_object_get_string_member(info, "reason"), ==,
+                        "ibm,os-term: bad \"q\" \\ \t\x01 \xef\xbf\xbd\xef\xbf\xbd end");
+        break;
+    }
+    fixture_stop_status(&f, 1);
 }
 
 static void test_huge_line(void)
@@ -477,6 +582,125 @@ static void test_bad_endpoints(void)
     }
 }
 
+/* ---- socket files ---- */
+
+static bool path_is_socket(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* A socket bound and closed without unlinking: nobody listens on it. */
+static void make_stale_socket(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    close(fd);
+    g_assert_true(path_is_socket(path));
+}
+
+static int listen_on(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(fd, 1), ==, 0);
+    return fd;
+}
+
+/* A server endpoint never deletes what is not a stale socket: a regular
+ * file (or a live socket) at its path is a start-up error and survives. */
+static void test_server_path_not_a_socket_refused(void)
+{
+    static const char *const opts[] = {
+        "-accel qtest -qtest stdio -display none -qmp unix:%s,server=on,wait=off",
+        "-accel qtest -display none -qtest unix:%s,server=on",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(opts); i++) {
+        TestVM *vm = test_vm_new();
+        const char *path = test_vm_path(vm, "precious");
+        g_assert_true(g_file_set_contents(path, "data", -1, NULL));
+        g_autofree char *args = g_strdup_printf(opts[i], path);
+        test_vm_spawn(vm, args);
+        g_assert_cmpint(test_vm_wait_exit(vm), ==, 1);
+        g_autofree char *data = NULL;
+        g_assert_true(g_file_get_contents(path, &data, NULL, NULL));
+        g_assert_cmpstr(data, ==, "data");
+        test_vm_free(vm);
+    }
+    /* A socket somebody listens on is not stale either. */
+    TestVM *vm = test_vm_new();
+    const char *path = test_vm_path(vm, "live.sock");
+    int fd = listen_on(path);
+    g_autofree char *args = g_strdup_printf(
+        "-accel qtest -qtest stdio -display none -qmp unix:%s,server=on,wait=off", path);
+    test_vm_spawn(vm, args);
+    g_assert_cmpint(test_vm_wait_exit(vm), ==, 1);
+    g_assert_true(path_is_socket(path));
+    close(fd);
+    test_vm_free(vm);
+}
+
+/* A stale socket is replaced, and the socket is gone after quit. */
+static void test_server_stale_socket_replaced_and_removed(void)
+{
+    Fixture f;
+    f.vm = test_vm_new();
+    f.qmp_path = test_vm_path(f.vm, "qmp.sock");
+    make_stale_socket(f.qmp_path);
+    g_autofree char *args = g_strdup_printf(
+        "-M pseries -accel qtest -qtest stdio -display none -qmp unix:%s,server=on,wait=off",
+        f.qmp_path);
+    test_vm_spawn(f.vm, args);
+    f.qmp = qmp_open(f.qmp_path, true);
+    g_autoptr(JsonNode) r = qmp(f.qmp, "{\"execute\": \"quit\"}");
+    qmp_return_object(r);
+    g_assert_cmpint(test_vm_wait_exit(f.vm), ==, 0);
+    g_assert_false(g_file_test(f.qmp_path, G_FILE_TEST_EXISTS));
+    test_sock_close(f.qmp);
+    test_vm_free(f.vm);
+}
+
+/* Sockets are removed on every exit: end of the qtest session, a
+ * start-up error after they were bound, and SIGTERM. */
+static void test_server_sockets_removed_on_every_exit(void)
+{
+    /* qtest stdin closed */
+    Fixture f;
+    fixture_start(&f, NULL, true);
+    test_sock_close(f.qmp);
+    g_assert_cmpint(test_vm_wait(f.vm), ==, 0);
+    g_assert_false(g_file_test(f.qmp_path, G_FILE_TEST_EXISTS));
+    test_vm_free(f.vm);
+
+    /* the second -qmp fails after the first was bound */
+    TestVM *vm = test_vm_new();
+    const char *good = test_vm_path(vm, "good.sock");
+    const char *bad = test_vm_path(vm, "bad");
+    g_assert_true(g_file_set_contents(bad, "x", -1, NULL));
+    g_autofree char *args = g_strdup_printf(
+        "-accel qtest -qtest stdio -display none -qmp unix:%s,server=on,wait=off "
+        "-qmp unix:%s,server=on,wait=off", good, bad);
+    test_vm_spawn(vm, args);
+    g_assert_cmpint(test_vm_wait_exit(vm), ==, 1);
+    g_assert_false(g_file_test(good, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(bad, G_FILE_TEST_IS_REGULAR));
+    test_vm_free(vm);
+
+    /* SIGTERM */
+    fixture_start(&f, NULL, true);
+    assert_qtest_alive(&f);
+    g_assert_true(path_is_socket(f.qmp_path));
+    kill(f.vm->pid, SIGTERM);
+    g_assert_cmpint(test_vm_wait_exit(f.vm), ==, 128 + SIGTERM);
+    g_assert_false(g_file_test(f.qmp_path, G_FILE_TEST_EXISTS));
+    test_sock_close(f.qmp);
+    test_vm_free(f.vm);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -488,6 +712,8 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/qmp/errors", test_errors);
     g_test_add_func("/monitor/qmp/garbage", test_garbage);
     g_test_add_func("/monitor/qmp/huge-line", test_huge_line);
+    g_test_add_func("/monitor/qmp/rejects-ambiguous-json", test_rejects_ambiguous_json);
+    g_test_add_func("/monitor/qmp/panic-reason-is-json", test_panic_reason_is_json);
     g_test_add_func("/monitor/qmp/reconnect", test_reconnect);
     g_test_add_func("/monitor/qmp/query-version-commands", test_query_version_commands);
     g_test_add_func("/monitor/qmp/query-cpus-fast", test_query_cpus_fast);
@@ -497,5 +723,11 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/qmp/stdio", test_stdio);
     g_test_add_func("/monitor/qmp/server-wait", test_server_wait);
     g_test_add_func("/monitor/qmp/bad-endpoints", test_bad_endpoints);
+    g_test_add_func("/monitor/qmp/server-path-not-a-socket-refused",
+                    test_server_path_not_a_socket_refused);
+    g_test_add_func("/monitor/qmp/server-stale-socket-replaced-and-removed",
+                    test_server_stale_socket_replaced_and_removed);
+    g_test_add_func("/monitor/qmp/server-sockets-removed-on-every-exit",
+                    test_server_sockets_removed_on_every_exit);
     return g_test_run();
 }
