@@ -175,7 +175,10 @@ void xics_write_xive(XicsState *xics, uint32_t nr, uint32_t server,
     s->server = server;
     s->priority = priority;
     s->saved_priority = saved_priority;
-    if (s->lsi) {
+    if (s->lsi || (s->status & SRC_REJECTED)) {
+        /* A rejected message is offered to its (maybe new) server now:
+         * waiting for the old server's next resend could strand it when
+         * Linux moves the affinity (set-xive with another server). */
         ics_resend_one(xics, srcno);
     } else if ((s->status & SRC_MASKED_PENDING) && priority != XICS_PRIO_MASKED) {
         src_set_status(xics, srcno, 0, SRC_MASKED_PENDING);

@@ -25,7 +25,7 @@ const char guest_name[] = "xics-ipi";
 #define H_PARAMETER     (-4)
 #define XICS_IPI        2
 #define IPI_PRIORITY    4       /* Linux's */
-#define SPIN_ROUNDS     50      /* spinning vCPUs oversubscribe small hosts: fewer */
+#define SPIN_ROUNDS     20      /* spinning vCPUs oversubscribe small hosts: fewer */
 #define CEDE_ROUNDS     100
 #define ROUNDS          (SPIN_ROUNDS + CEDE_ROUNDS)
 #define WAIT_TB         (5 * TB_FREQ)
@@ -53,6 +53,13 @@ static long hcall_out(u64 op, u64 a1, u64 a2, u64 *o1, u64 *o2)
         *o2 = r5;
     }
     return (long)r3;
+}
+
+/* The decrementer starts at 0x7fffffff (4.2 s): keep it far from negative,
+ * only external interrupts are expected. */
+static void dec_rearm(void)
+{
+    mtspr(22, 0x7fffffff);
 }
 
 static void ee_set(bool on)
@@ -96,6 +103,7 @@ static void wait_received(int me, u64 count, bool cede)
     u64 t0 = mftb();
 
     while (received[me] < count) {
+        dec_rearm();
         if (cede) {
             /* EE off for the check, H_CEDE turns it back on atomically:
              * an IPI that arrives in between wakes the cede at once. */

@@ -411,6 +411,40 @@ static void test_masked_at_fire_then_set_xive_presents(void)
 XICS_TEST("/xics/rtas/set-xive-unmask-presents-held-message",
           test_masked_at_fire_then_set_xive_presents)
 
+static void test_set_xive_moves_rejected_message_to_new_server(void)
+{
+    hcall(0, H_CPPR, 3, 0);             /* server 0 is busy at priority 3 */
+    hcall(1, H_CPPR, 0xff, 0);
+    g_assert_cmpint(set_xive(SRC0 + 0x30, 0, 5), ==, 0);
+    xics_set_irq(spapr->xics, SRC0 + 0x30, 1);
+    g_assert_cmpint(line(0), ==, 0);    /* rejected, waiting for server 0 */
+    /* the OS moves its affinity: server 1 gets it at once */
+    g_assert_cmpint(set_xive(SRC0 + 0x30, 1, 5), ==, 0);
+    g_assert_cmphex(xirr(1), ==, 0xff001030);
+    hcall(1, H_EOI, 0xff001030, 0);
+    hcall(0, H_CPPR, 0xff, 0);          /* and server 0 does not get it too */
+    g_assert_cmphex(ipoll(0, NULL), ==, 0xff000000);
+    g_assert_cmphex(ipoll(1, NULL), ==, 0xff000000);
+}
+XICS_TEST("/xics/rtas/set-xive-moves-rejected-message-to-new-server",
+          test_set_xive_moves_rejected_message_to_new_server)
+
+static void test_rejected_message_masked_is_held_not_lost(void)
+{
+    uint32_t nr = SRC0 + 0x31;
+
+    hcall(0, H_CPPR, 3, 0);
+    g_assert_cmpint(set_xive(nr, 0, 5), ==, 0);
+    xics_set_irq(spapr->xics, nr, 1);                       /* rejected */
+    g_assert_cmpint(rtas(RTAS_IBM_INT_OFF, 1, &nr, 1, NULL), ==, 0);
+    hcall(0, H_CPPR, 0xff, 0);                              /* still masked */
+    g_assert_cmphex(ipoll(0, NULL), ==, 0xff000000);
+    g_assert_cmpint(rtas(RTAS_IBM_INT_ON, 1, &nr, 1, NULL), ==, 0);
+    g_assert_cmphex(xirr(0), ==, 0xff001031);
+}
+XICS_TEST("/xics/rtas/rejected-then-masked-message-is-held",
+          test_rejected_message_masked_is_held_not_lost)
+
 /* ---- machine ---- */
 
 static void test_reset_clears_icp_and_line(void)
@@ -484,6 +518,8 @@ int main(int argc, char **argv)
     test_xive_bad_arguments_answer_minus_3_register();
     test_int_off_masks_and_int_on_restores_register();
     test_masked_at_fire_then_set_xive_presents_register();
+    test_set_xive_moves_rejected_message_to_new_server_register();
+    test_rejected_message_masked_is_held_not_lost_register();
     test_reset_clears_icp_and_line_register();
     test_device_tree_node_register();
     return g_test_run();
