@@ -332,8 +332,8 @@ HARNESS_TEST(test_facility_unavailable)
           MSR_FP, EXCP_FPU_UNAVAIL },                       /* fadds */
         { (4u << 26) | (1u << 21) | (2u << 16) | (3u << 11),
           MSR_VEC, EXCP_VEC_UNAVAIL },                      /* vaddubm */
-        { (31u << 26) | (1u << 21) | (103u << 1),
-          MSR_VEC, EXCP_VEC_UNAVAIL },                      /* lvx */
+        { (31u << 26) | (1u << 21) | (7u << 1),
+          MSR_VEC, EXCP_VEC_UNAVAIL },                      /* lvebx */
         { (60u << 26) | (1u << 21) | (146u << 3),
           MSR_VSX, EXCP_VSX_UNAVAIL },                      /* xxlor */
         { (31u << 26) | (1u << 21) | (844u << 1),
