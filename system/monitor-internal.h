@@ -113,13 +113,15 @@ int64_t mon_cpu_thread_id(SpaprMachineState *spapr, PowerPCCPU *cpu);
 
 /*
  * Memory dumps. @cpu NULL: @addr is a guest physical (real) address;
- * otherwise an effective address translated as @cpu's data accesses.
+ * otherwise an effective address translated as @cpu's data accesses are
+ * (one register snapshot per call).
  */
 /**
- * mon_cpu_translate_ea: the real address of @ea for @cpu (the MMU hook:
- * real mode only for now; MSR[DR]=1 fails with @error naming it).
+ * mon_cpu_translate_ea: the real address of @ea for the vCPU @snap was
+ * taken from. This is the MMU hook: real mode only for now; MSR[DR]=1
+ * fails with @error naming it.
  */
-bool mon_cpu_translate_ea(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t ea,
+bool mon_cpu_translate_ea(const MonCpuSnapshot *snap, int cpu_index, uint64_t ea,
                           uint64_t *ra, GError **error);
 /** mon_read_memory: copy @size bytes at @addr into @buf; false with @error
  * ("Invalid addr .../size ... specified") when some byte is not in RAM. */

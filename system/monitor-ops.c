@@ -238,32 +238,31 @@ char *mon_status_text(SpaprMachineState *spapr)
 
 /* ---- memory dumps: pmemsave, memsave, xp, x (BQL held) ---- */
 
-bool mon_cpu_translate_ea(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t ea,
+bool mon_cpu_translate_ea(const MonCpuSnapshot *snap, int cpu_index, uint64_t ea,
                           uint64_t *ra, GError **error)
 {
-    MonCpuSnapshot snap;
-
-    if (!mon_cpu_snapshot(spapr, cpu, &snap, error)) {
-        return false;
-    }
     /*
      * MMU HOOK: only real mode is translated so far. Once the radix MMU
-     * exists, walk the partition/process tables here for MSR[DR] = 1.
+     * exists, walk the partition/process tables here for MSR[DR] = 1
+     * (snap->env holds the vCPU's MSR, PIDR, LPCR ...).
      */
-    if (snap.env.msr & MSR_DR) {
+    if (snap->env.msr & MSR_DR) {
         g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
                     "CPU %d has data translation on (MSR[DR]=1): virtual addresses "
                     "are not translated yet, use the physical form (xp, pmemsave)",
-                    cpu->index);
+                    cpu_index);
         return false;
     }
     /* Real mode ignores the top 4 bits; 32-bit mode the upper word. */
-    *ra = ea & ((snap.env.msr & MSR_SF) ? PPC_REAL_ADDR_MASK : 0xFFFFFFFFULL);
+    *ra = ea & ((snap->env.msr & MSR_SF) ? PPC_REAL_ADDR_MASK : 0xFFFFFFFFULL);
     return true;
 }
 
-bool mon_read_memory(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t addr,
-                     void *buf, uint64_t size, GError **error)
+/* Copy [addr, addr + size): physical when @snap is NULL, else as the
+ * vCPU @snap was taken from sees it. */
+static bool read_memory(SpaprMachineState *spapr, const MonCpuSnapshot *snap,
+                        int cpu_index, uint64_t addr, void *buf, uint64_t size,
+                        GError **error)
 {
     uint64_t done = 0;
 
@@ -271,7 +270,7 @@ bool mon_read_memory(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t addr,
         /* Page by page: consecutive virtual pages need not be contiguous. */
         uint64_t ea = addr + done, ra = ea;
         uint64_t n = MIN(size - done, GUEST_PAGE_SIZE - (ea & (GUEST_PAGE_SIZE - 1)));
-        if (cpu && !mon_cpu_translate_ea(spapr, cpu, ea, &ra, error)) {
+        if (snap && !mon_cpu_translate_ea(snap, cpu_index, ea, &ra, error)) {
             return false;
         }
         if (ea < addr || guest_read(&spapr->ram, ra, (uint8_t *)buf + done, n) < 0) {
@@ -285,15 +284,32 @@ bool mon_read_memory(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t addr,
     return true;
 }
 
+bool mon_read_memory(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t addr,
+                     void *buf, uint64_t size, GError **error)
+{
+    MonCpuSnapshot snap;
+
+    if (cpu && !mon_cpu_snapshot(spapr, cpu, &snap, error)) {
+        return false;
+    }
+    return read_memory(spapr, cpu ? &snap : NULL, cpu ? cpu->index : -1, addr, buf,
+                       size, error);
+}
+
 /* Chunk of a dump that is read and written at a time. */
 #define MEMSAVE_CHUNK   (64 * 1024)
 
 bool mon_memsave(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t addr,
                  uint64_t size, const char *filename, GError **error)
 {
+    MonCpuSnapshot snap;
+
     if (size > spapr->ram_size || (!cpu && !guest_range_valid(&spapr->ram, addr, size))) {
         g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
                     "Invalid addr 0x%016" PRIx64 "/size %" PRIu64 " specified", addr, size);
+        return false;
+    }
+    if (cpu && !mon_cpu_snapshot(spapr, cpu, &snap, error)) {
         return false;
     }
     FILE *f = fopen(filename, "wb");
@@ -306,7 +322,8 @@ bool mon_memsave(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t addr,
     bool ok = true;
     for (uint64_t done = 0; ok && done < size;) {
         uint64_t n = MIN(size - done, (uint64_t)MEMSAVE_CHUNK);
-        ok = mon_read_memory(spapr, cpu, addr + done, buf, n, error);
+        ok = read_memory(spapr, cpu ? &snap : NULL, cpu ? cpu->index : -1, addr + done,
+                         buf, n, error);
         if (ok && fwrite(buf, 1, n, f) != n) {
             g_set_error(error, MON_ERROR, MON_ERROR_GENERIC, "writing '%s': %s",
                         filename, g_strerror(errno));

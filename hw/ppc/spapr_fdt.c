@@ -49,8 +49,9 @@ static const char spapr_hypertas[] = "hcall-term\0hcall-set-mode";
 #define OV5_RADIX_GTSE      0x40
 
 /*
- * ibm,pa-features: QEMU's POWER9 table (LoPAPR B.6.1.1, one byte pair per
- * row is "length, 0" then the attribute bytes). Linux 6.1 reads byte 0 bit
+ * ibm,pa-features: current QEMU's POWER9 table (LoPAPR B.6.1.1: "length,
+ * 0", then the attribute bytes), which no longer advertises what a
+ * software CPU lacks: SSO (byte 4), MMR (30), SPR SO (36), copy/paste (38). Linux 6.1 reads byte 0 bit
  * 0-1 (MMU, FPU), 0 bit 3 (CTRL), 0 bit 6 (NX), 1 bit 2 (CI large pages),
  * 5 bit 0 (true LE), 22 bit 0 (HTM: left 0, no transactional memory),
  * 40 bit 0 (radix) and 64 bit 0 (DAWR1: 0).
@@ -62,8 +63,8 @@ static const uint8_t p9_pa_features[2 + 66] = {
     0x00, 0x00, 0x00, 0x00, 0x80, 0x00, /* 12 - 17 */
     0x80, 0x00, 0x80, 0x00, 0x00, 0x00, /* 18 - 23: 22 = HTM off */
     0x80, 0x00, 0x80, 0x00, 0x80, 0x00, /* 24 - 29 */
-    0x80, 0x00, 0x80, 0x00, 0xc0, 0x00, /* 30 - 35 */
-    0x80, 0x00, 0x80, 0x00, 0x80, 0x00, /* 36 - 41: 40 = radix */
+    0x00, 0x00, 0x80, 0x00, 0xc0, 0x00, /* 30 - 35 */
+    0x00, 0x00, 0x00, 0x00, 0x80, 0x00, /* 36 - 41: 40 = radix */
     0x80, 0x00, 0x80, 0x00, 0x80, 0x00, /* 42 - 47 */
     0x80, 0x00, 0x80, 0x00, 0x80, 0x00, /* 48 - 53 */
     0x80, 0x00, 0x80, 0x00, 0x80, 0x00, /* 54 - 59 */

@@ -204,21 +204,24 @@ static int read_image(const char *opt, const char *path, uint64_t max,
 
 /*
  * Place the initrd at the first 64 KiB boundary above the kernel. It must
- * end below the device tree: the tree and RTAS sit at the top of the RMA,
- * and Linux reserves the initrd range itself (/chosen/linux,initrd-*).
+ * not overlap the device tree and RTAS at the top of the RMA: below them
+ * it ends at the tree, above them (a kernel loaded past the RMA) at the
+ * end of RAM. Linux reserves the range itself (/chosen/linux,initrd-*).
  */
 static int load_initrd(SpaprMachineState *spapr, GError **error)
 {
     gsize size;
     const uint8_t *data = g_bytes_get_data(spapr->initrd_image, &size);
     uint64_t base = (spapr->kernel_end + INITRD_ALIGN - 1) & ~(INITRD_ALIGN - 1);
+    uint64_t limit = base < spapr->rtas_base + spapr->rtas_size ? spapr->fdt_addr
+                                                                 : spapr->ram_size;
 
-    if (base > spapr->fdt_addr || size > spapr->fdt_addr - base) {
+    if (base > limit || size > limit - base) {
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOSPC,
                     "-initrd %s: %" G_GSIZE_FORMAT " bytes do not fit in guest RAM "
-                    "between the kernel (0x%" G_GINT64_MODIFIER "x) and the device "
-                    "tree (0x%" G_GINT64_MODIFIER "x)", spapr->initrd_path, size,
-                    base, spapr->fdt_addr);
+                    "between the kernel (0x%" G_GINT64_MODIFIER "x) and 0x%"
+                    G_GINT64_MODIFIER "x%s", spapr->initrd_path, size, base, limit,
+                    limit == spapr->fdt_addr ? " (the device tree)" : " (end of RAM)");
         return -ENOSPC;
     }
     guest_write(&spapr->ram, base, data, size);
