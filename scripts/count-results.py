@@ -2,7 +2,8 @@
 """Sum meson test results over build directories: print 'N passed, N failed'.
 
 Counts each test program once per build (TAP subtests are reported by
-meson itself in the logs above). A build whose tests never ran counts as
+meson itself in the logs above), and each fuzz harness run (fuzzlog.json,
+written by scripts/test.sh through scripts/fuzz.sh) once. A build whose tests never ran counts as
 one failure, so a broken build can never look green."""
 import json
 import os
@@ -10,17 +11,22 @@ import sys
 
 passed = failed = skipped = 0
 for build in sys.argv[1:]:
-    log = os.path.join(build, "meson-logs", "testlog.json")
-    if not os.path.exists(log):
+    # meson's test log, and the fuzz runs of scripts/test.sh (one line per
+    # harness run, same format: scripts/fuzz.sh with FUZZ_LOG).
+    logs = [os.path.join(build, "meson-logs", name)
+            for name in ("testlog.json", "fuzzlog.json")]
+    logs = [log for log in logs if os.path.exists(log)]
+    if not logs:
         failed += 1
         continue
-    with open(log) as f:
-        for line in f:
-            result = json.loads(line).get("result")
-            if result in ("OK", "EXPECTEDFAIL"):
-                passed += 1
-            elif result == "SKIP":
-                skipped += 1
-            else:
-                failed += 1
+    for log in logs:
+        with open(log) as f:
+            for line in f:
+                result = json.loads(line).get("result")
+                if result in ("OK", "EXPECTEDFAIL"):
+                    passed += 1
+                elif result == "SKIP":
+                    skipped += 1
+                else:
+                    failed += 1
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))

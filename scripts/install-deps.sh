@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential meson ninja-build pkg-config python3 \
 libglib2.0-dev libfdt-dev libjson-glib-dev device-tree-compiler \
-gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu"
+gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu clang"
 # Reference QEMU (7.2) for the comparison benchmarks only; never linked.
 [ "${WITH_REFERENCE_QEMU:-0}" = 1 ] && PKGS="$PKGS qemu-system-ppc qemu-system-data"
 

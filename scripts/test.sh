@@ -1,7 +1,8 @@
 #!/bin/sh
 # Set everything up and run all tests: the normal build, the same suite
-# under ASan+UBSan, and the threaded parts (unit, guest and monitor suites)
-# under TSan. Ends with "N passed, N failed".
+# under ASan+UBSan, the threaded parts (unit, guest and monitor suites)
+# under TSan, and a short run of every fuzz harness. Ends with
+# "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -35,5 +36,14 @@ export G_SLICE=always-malloc
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 run_suite build-tsan "--suite unit --suite guest --suite monitor" -Db_sanitize=thread
 
-python3 scripts/count-results.py build build-asan build-tsan
+# Every libFuzzer harness for a short bounded run (ASan+UBSan, clang), each
+# counted as one test: any crash or sanitizer report fails it.
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+mkdir -p build-fuzz/meson-logs
+rm -f build-fuzz/meson-logs/fuzzlog.json
+for name in $(scripts/fuzz.sh list); do
+    FUZZ_LOG=build-fuzz/meson-logs/fuzzlog.json scripts/fuzz.sh "$name" "$FUZZ_SECONDS" || status=1
+done
+
+python3 scripts/count-results.py build build-asan build-tsan build-fuzz
 exit $status

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qemu/cutils.h"
 #include "system/trace.h"
 
 #define PROGRAM "qemu-system-ppc64"
@@ -486,7 +487,22 @@ static void vm_options_init(VMOptions *opts)
     opts->qmp = g_ptr_array_new();
 }
 
+static int vm_options_parse_args(int argc, char **argv, VMOptions *opts, GError **error);
+
 int vm_options_parse(int argc, char **argv, VMOptions *opts, GError **error)
+{
+    int ret = vm_options_parse_args(argc, argv, opts, error);
+    if (ret < 0 && error && *error) {
+        /* Messages echo option values: a newline in one must not make
+         * the error two lines (found by tests/fuzz/fuzz-cmdline). */
+        char *line = qemu_one_line((*error)->message);
+        g_free((*error)->message);
+        (*error)->message = line;
+    }
+    return ret;
+}
+
+static int vm_options_parse_args(int argc, char **argv, VMOptions *opts, GError **error)
 {
     vm_options_init(opts);
     for (int i = 1; i < argc; i++) {

@@ -250,18 +250,18 @@ static JsonNode *qmp_query_fwnmi(QmpContext *ctx, JsonObject *args, GError **err
 }
 
 static const QmpArgSpec args_capabilities[] = {
-    { "enable", QMP_ARG_STR_LIST, true }, { NULL },
+    { "enable", QMP_ARG_STR_LIST, true }, { .name = NULL },
 };
 static const QmpArgSpec args_hmc[] = {
-    { "command-line", QMP_ARG_STR, false }, { "cpu-index", QMP_ARG_INT, true }, { NULL },
+    { "command-line", QMP_ARG_STR, false }, { "cpu-index", QMP_ARG_INT, true }, { .name = NULL },
 };
 static const QmpArgSpec args_mce[] = {
     { "cpu-index", QMP_ARG_INT, false }, { "srr1", QMP_ARG_INT, false },
     { "dsisr", QMP_ARG_INT, true }, { "dar", QMP_ARG_INT, true },
-    { "recovered", QMP_ARG_BOOL, false }, { NULL },
+    { "recovered", QMP_ARG_BOOL, false }, { .name = NULL },
 };
 static const QmpArgSpec args_memory_error[] = {
-    { "address", QMP_ARG_INT, false }, { "recovered", QMP_ARG_BOOL, true }, { NULL },
+    { "address", QMP_ARG_INT, false }, { "recovered", QMP_ARG_BOOL, true }, { .name = NULL },
 };
 
 static const QmpArgSpec args_pmemsave[] = {

@@ -231,7 +231,13 @@ void trace_enable_group(const char *group)
     if (!trace_groups) {
         trace_groups = g_ptr_array_new_with_free_func(g_free);
     }
-    g_ptr_array_add(trace_groups, g_strdup(group));
+    bool known = false;
+    for (guint i = 0; i < trace_groups->len && !known; i++) {
+        known = !strcmp(g_ptr_array_index(trace_groups, i), group);
+    }
+    if (!known) {       /* "-trace rtas" repeated must not grow the list */
+        g_ptr_array_add(trace_groups, g_strdup(group));
+    }
     trace_any_enabled = true;
     g_mutex_unlock(&trace_lock);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hw/ppc/spapr.h"
+#include "qemu/cutils.h"
 #include "system/bql.h"
 #include "system/chardev.h"
 #include "system/clock.h"
@@ -237,7 +238,8 @@ int qemu_main(int argc, char **argv)
     int ret = vm_init(&vm, argc, argv, &err);
     if (ret != 0) {
         if (ret < 0) {
-            error_report("%s", err->message);
+            g_autofree char *line = qemu_one_line(err->message);
+            error_report("%s", line);
         }
         vm_cleanup(&vm);
         char_unlink_sockets();      /* monitors opened before the failure */

@@ -65,6 +65,19 @@ bool qemu_parse_i64(const char *s, int64_t *out)
     return false;
 }
 
+char *qemu_one_line(const char *s)
+{
+    GString *out = g_string_sized_new(strlen(s));
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            g_string_append_printf(out, "\\x%02x", *p);
+        } else {
+            g_string_append_c(out, (char)*p);
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
 char *qemu_json_quote(const char *s)
 {
     g_autofree char *valid = g_utf8_make_valid(s, -1);

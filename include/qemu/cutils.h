@@ -70,6 +70,13 @@ bool qemu_parse_u64(const char *s, uint64_t *out);
 bool qemu_parse_i64(const char *s, int64_t *out);
 
 /**
+ * qemu_one_line: @s with every control character (newline included)
+ * written as "\\xNN", so that a message echoing user input stays one line.
+ * Returns a new string (g_free).
+ */
+char *qemu_one_line(const char *s);
+
+/**
  * qemu_json_quote: @s as a JSON string literal, quotes included, for
  * building JSON text by hand (event data). Invalid UTF-8 is replaced by
  * U+FFFD; '"', '\\' and control characters are escaped as JSON (not C)

@@ -145,6 +145,9 @@ static const EmptyCase empty_cases[] = {
     { "-name", "guest=", 0, NULL },
     { "-d", "", -1, "-d : unknown log item" },
     { "-trace", "", 0, NULL },
+    /* found by tests/fuzz/fuzz-cmdline: a newline in a value */
+    { "-M", "\n", -1, "-machine \\x0a: unsupported machine type '\\x0a'" },
+    { "-smp", "1\n2", -1, "-smp 1\\x0a2: invalid CPU count" },
 };
 
 static void test_empty_values(void)

@@ -19,13 +19,14 @@
 #define MAX_CPUS            8
 #define STACK_SIZE          0x4000      /* per vCPU, normal code */
 #define EXC_STACK_SIZE      0x8000      /* per vCPU, interrupt handlers */
-/* C stack a handler may use before a nested interrupt's frame (head.S) */
-#define EXC_HANDLER_STACK   0x2000
 
 /* struct percpu: offsets used by the assembly (checked in lib/start.c) */
 #define PC_EXC_SP           0           /* top of the free exception stack */
 #define PC_STACK_TOP        8           /* initial r1 of this vCPU */
 #define PC_CPU_ID           16
+#define PC_EXC_DEPTH        24          /* interrupts being handled (nesting) */
+#define PC_ENTRY_VEC        32          /* exc_common's stash until the frame exists */
+#define PC_ENTRY_CR         40
 
 /* struct regs: saved state of an interrupted context */
 #define R_GPR(n)            ((n) * 8)
@@ -42,6 +43,8 @@
 
 /* Minimum ABI stack frame we leave below any r1 we set up (fits v1 and v2) */
 #define FRAME_HDR           112
+/* ELFv2: a function may use 288 bytes below its r1 without moving it */
+#define RED_ZONE            288
 /* Exception frame: call header, then struct regs */
 #define EXC_FRAME           (FRAME_HDR + R_SIZE)
 
@@ -174,6 +177,9 @@ struct percpu {
     u64 exc_sp;             /* PC_EXC_SP: top of the free exception stack */
     u64 stack_top;          /* PC_STACK_TOP */
     u64 cpu_id;             /* PC_CPU_ID: device-tree reg of this vCPU */
+    u64 exc_depth;          /* PC_EXC_DEPTH: interrupts being handled (0: none) */
+    u64 entry_vec;          /* PC_ENTRY_VEC: exc_common's stash (vector) */
+    u64 entry_cr;           /* PC_ENTRY_CR: exc_common's stash (CR) */
     void (*entry)(struct percpu *pc);   /* secondary: what to run */
     u64 arg;                /* secondary: free for the guest */
     volatile u64 started;   /* secondary: reached C */

@@ -15,6 +15,15 @@
  *   exception_dispatch(regs) and restores everything from the frame,
  *   SRR0/SRR1 included, before rfid. Handlers change r->nip, r->gpr[] ...
  *   to steer the return.
+ *
+ * Nesting (an NMI or a program check inside a C handler): percpu.exc_depth
+ * counts the interrupts being handled. The outermost frame sits at the
+ * top of the exception stack; a nested one goes below the interrupted r1
+ * and its ABI red zone, i.e. below everything the interrupted handler
+ * still uses (its frame, its C stack). Two windows stay unrecoverable, as
+ * on hardware with MSR[RI] = 0: an NMI before exc_common has saved
+ * SPRG1/SPRG2 and its entry stash, and one after SRR0/SRR1 are loaded
+ * for the rfid.
  */
 #include "asm.h"
 
@@ -44,21 +53,34 @@
  * stub used none of the instructions that set them).
  */
 FUNC(exc_common)
-    mfsprg  r1, 0
-    ld      r1, PC_EXC_SP(r1)
-    addi    r1, r1, -EXC_FRAME
-    std     r3, FRAME_HDR + R_VEC(r1)
+    mfsprg  r1, 0                   /* r1 = this vCPU's percpu */
+    std     r3, PC_ENTRY_VEC(r1)    /* the vector, until the frame exists */
+    mfcr    r3
+    std     r3, PC_ENTRY_CR(r1)     /* CR, before the compare below sets it */
+    ld      r3, PC_EXC_DEPTH(r1)
+    addi    r3, r3, 1
+    std     r3, PC_EXC_DEPTH(r1)
+    cmpdi   r3, 1
+    ld      r1, PC_EXC_SP(r1)       /* outermost: top of the exception stack */
+    beq     1f
+    mfsprg  r1, 1                   /* nested: below the interrupted r1 ... */
+    addi    r1, r1, -RED_ZONE       /* ... and the red zone it may use */
+    clrrdi  r1, r1, 4
+1:  addi    r1, r1, -EXC_FRAME
     std     r0, FRAME_HDR + R_GPR(0)(r1)
     std     r2, FRAME_HDR + R_GPR(2)(r1)
     .irp n, 4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     std     r\n, FRAME_HDR + R_GPR(\n)(r1)
     .endr
+    mfsprg  r4, 0
+    ld      r0, PC_ENTRY_VEC(r4)
+    std     r0, FRAME_HDR + R_VEC(r1)
+    ld      r0, PC_ENTRY_CR(r4)
+    std     r0, FRAME_HDR + R_CR(r1)
     mfsprg  r0, 1
     std     r0, FRAME_HDR + R_GPR(1)(r1)
     mfsprg  r0, 2
     std     r0, FRAME_HDR + R_GPR(3)(r1)
-    mfcr    r0
-    std     r0, FRAME_HDR + R_CR(r1)
     mflr    r0
     std     r0, FRAME_HDR + R_LR(r1)
     mfctr   r0
@@ -73,29 +95,12 @@ FUNC(exc_common)
     std     r0, FRAME_HDR + R_DAR(r1)
     mfspr   r0, SPRN_DSISR
     std     r0, FRAME_HDR + R_DSISR(r1)
-    /*
-     * A nested interrupt (a system reset or machine check taken while a C
-     * handler runs) gets its own frame below this one AND below the C
-     * handler's stack, which grows down from this frame: reserve room
-     * for it, or the nested frame would be built over live stack frames.
-     */
-    mfsprg  r4, 0
-    addi    r5, r1, -EXC_HANDLER_STACK
-    std     r5, PC_EXC_SP(r4)
     li      r0, 0
     std     r0, 0(r1)               /* back chain: end of stack */
     LOAD_TOC
     addi    r3, r1, FRAME_HDR
     bl      exception_dispatch
     nop
-    /* pop the frame */
-    mfsprg  r4, 0
-    addi    r5, r1, EXC_FRAME
-    std     r5, PC_EXC_SP(r4)
-    ld      r0, FRAME_HDR + R_NIP(r1)
-    mtsrr0  r0
-    ld      r0, FRAME_HDR + R_MSR(r1)
-    mtsrr1  r0
     ld      r0, FRAME_HDR + R_LR(r1)
     mtlr    r0
     ld      r0, FRAME_HDR + R_CTR(r1)
@@ -104,6 +109,16 @@ FUNC(exc_common)
     mtxer   r0
     ld      r0, FRAME_HDR + R_CR(r1)
     mtcrf   0xff, r0
+    mfsprg  r4, 0
+    ld      r5, PC_EXC_DEPTH(r4)
+    addi    r5, r5, -1
+    ld      r0, FRAME_HDR + R_NIP(r1)
+    mtsrr0  r0
+    ld      r0, FRAME_HDR + R_MSR(r1)
+    mtsrr1  r0
+    /* SRR0/SRR1 are loaded: from here an NMI is unrecoverable anyway, so
+     * this frame may be given up now. */
+    std     r5, PC_EXC_DEPTH(r4)
     ld      r0, FRAME_HDR + R_GPR(0)(r1)
     .irp n, 2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     ld      r\n, FRAME_HDR + R_GPR(\n)(r1)
