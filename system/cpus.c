@@ -65,6 +65,7 @@ static gpointer vcpu_thread(gpointer opaque)
     while (!spapr->quit_requested) {
         __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
         cpu_process_work(cpu);
+        spapr_fwnmi_cpu_poll(spapr, cpu);
         vcpu_check_halt_wakeup(cpu);
         if (!vcpu_may_run(spapr, cpu)) {
             vcpu_park(spapr, cpu);

@@ -193,8 +193,9 @@ static void info_fwnmi(HmpContext *ctx, char **argv, int argc)
                            f->count.delivered, f->count.legacy, f->count.queued,
                            f->count.nested, f->count.interlocks, f->count.sresets,
                            f->count.dropped);
-    g_string_append_printf(o, "requests %" PRIu64 " ignored %" PRIu64 "\n",
-                           f->count.requests, f->count.ignored);
+    g_string_append_printf(o, "requests %" PRIu64 " ignored %" PRIu64 " deferred %" PRIu64
+                           " unrecoverable %" PRIu64 "\n", f->count.requests,
+                           f->count.ignored, f->count.deferred, f->count.unrecoverable);
 }
 
 static void info_version(HmpContext *ctx, char **argv, int argc)

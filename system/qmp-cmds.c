@@ -244,6 +244,8 @@ static JsonNode *qmp_query_fwnmi(QmpContext *ctx, JsonObject *args, GError **err
     qmp_add_int(b, "dropped", (int64_t)f->count.dropped);
     qmp_add_int(b, "requests", (int64_t)f->count.requests);
     qmp_add_int(b, "ignored", (int64_t)f->count.ignored);
+    qmp_add_int(b, "deferred", (int64_t)f->count.deferred);
+    qmp_add_int(b, "unrecoverable", (int64_t)f->count.unrecoverable);
     qmp_add_bool(b, "holder-entered", f->holder_entered);
     json_builder_end_object(b);
     return json_builder_get_root(b);

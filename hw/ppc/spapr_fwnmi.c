@@ -15,10 +15,11 @@
 #include "system/trace.h"
 
 /* Reset generation: requests made before a machine reset are stale. */
-typedef struct FwnmiDelivery {
+struct FwnmiDelivery {
     SpaprMceRequest req;
     gsize generation;
-} FwnmiDelivery;
+};
+typedef struct FwnmiDelivery FwnmiDelivery;
 
 static gsize fwnmi_generation;      /* guarded by the BQL */
 
@@ -43,6 +44,16 @@ void spapr_fwnmi_init(SpaprFwnmiState *fwnmi)
     g_queue_init(&fwnmi->pending);
 }
 
+static void fwnmi_clear_deferred(SpaprMachineState *spapr)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+
+    g_clear_pointer(&f->deferred, g_free);
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        __atomic_store_n(&spapr->cpus[i]->mce_wait_ri, 0, __ATOMIC_RELEASE);
+    }
+}
+
 void spapr_fwnmi_reset(SpaprMachineState *spapr)
 {
     SpaprFwnmiState *f = &spapr->fwnmi;
@@ -59,6 +70,7 @@ void spapr_fwnmi_reset(SpaprMachineState *spapr)
     f->mce_addr = FWNMI_ADDR_NONE;
     f->interlock_holder = FWNMI_HOLDER_NONE;
     f->holder_entered = false;
+    fwnmi_clear_deferred(spapr);
     fwnmi_generation++;
 }
 
@@ -93,7 +105,7 @@ bool spapr_fwnmi_cpu_waiting(SpaprMachineState *spapr, PowerPCCPU *cpu)
     SpaprFwnmiState *f = &spapr->fwnmi;
 
     if (f->interlock_holder == cpu->index) {
-        return !f->holder_entered;
+        return !f->holder_entered && !f->deferred;
     }
     return fwnmi_cpu_outstanding(spapr, cpu);
 }
@@ -149,6 +161,23 @@ static void fwnmi_enter_mce_handler(SpaprMachineState *spapr, PowerPCCPU *cpu,
                 cpu->index, env->nip, buf, len);
 }
 
+/*
+ * MSR[RI]=0 marks the instructions where an interrupt would destroy state
+ * the software still needs (SRR0/SRR1 between an interrupt's entry and
+ * their save, or between their set-up and rfid): Linux declares a machine
+ * check taken there unrecoverable and panics. An error the vCPU's own
+ * access raised must be taken at once; one injected from outside stands
+ * for an error the platform found elsewhere, whose timing is arbitrary,
+ * so it is held (the vCPU keeps running) until the vCPU reaches RI=1, for
+ * at most FWNMI_RI_WAIT_US, then delivered all the same. Without this,
+ * bursts of injections into Linux would panic it at random.
+ */
+static bool fwnmi_should_defer(PowerPCCPU *cpu, const FwnmiDelivery *d)
+{
+    return cpu->has_thread && !d->req.info.synchronous &&
+           !(cpu->env.msr & MSR_RI);
+}
+
 static void fwnmi_deliver_work(PowerPCCPU *cpu, void *opaque)
 {
     g_autofree FwnmiDelivery *d = opaque;
@@ -159,6 +188,36 @@ static void fwnmi_deliver_work(PowerPCCPU *cpu, void *opaque)
     if (d->generation != fwnmi_generation || f->interlock_holder != cpu->index ||
         f->holder_entered) {
         return;
+    }
+    if (fwnmi_should_defer(cpu, d)) {
+        f->deferred = g_steal_pointer(&d);
+        f->deferred_deadline_us = g_get_monotonic_time() + FWNMI_RI_WAIT_US;
+        f->count.deferred++;
+        __atomic_store_n(&cpu->mce_wait_ri, 1, __ATOMIC_RELEASE);
+        trace_event("fwnmi", "cpu %d: machine check held until MSR[RI]=1", cpu->index);
+        return;
+    }
+    fwnmi_enter_mce_handler(spapr, cpu, &d->req.info);
+}
+
+void spapr_fwnmi_cpu_poll(SpaprMachineState *spapr, PowerPCCPU *cpu)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+
+    if (!f->deferred || f->interlock_holder != cpu->index) {
+        return;
+    }
+    bool ri = (cpu->env.msr & MSR_RI) != 0;
+    if (!ri && g_get_monotonic_time() < f->deferred_deadline_us) {
+        return;
+    }
+    g_autofree FwnmiDelivery *d = g_steal_pointer(&f->deferred);
+    __atomic_store_n(&cpu->mce_wait_ri, 0, __ATOMIC_RELEASE);
+    if (!ri) {
+        f->count.unrecoverable++;
+        warn_report_ratelimited("FWNMI: CPU %d stayed at MSR[RI]=0 for %d ms: "
+                                "machine check delivered unrecoverable",
+                                cpu->index, FWNMI_RI_WAIT_US / 1000);
     }
     fwnmi_enter_mce_handler(spapr, cpu, &d->req.info);
 }

@@ -221,6 +221,7 @@ void ppc_hook_machine_check_access(PowerPCCPU *cpu, uint64_t ea, uint64_t ra,
         .ea_known = true,
         .ra_known = true,
         .ra = ra,
+        .synchronous = true,
     };
 
     switch (kind) {

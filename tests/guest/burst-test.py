@@ -146,7 +146,7 @@ def main():
                      daemon=True).start()
     proc.stderr_lines = stderr_lines
     seen = []
-    if not wait_line(proc, r'mce-burst: ready', 20, seen):
+    if not wait_line(proc, r'(mce-burst|fuzz-guest): ready', 20, seen):
         fail('the guest never became ready', seen, proc)
     qmp = Qmp(sock, time.monotonic() + 10)
 
@@ -185,7 +185,7 @@ def main():
     if f['requests'] != f['delivered'] + f['nested']:
         problems.append(f'requests {f["requests"]} != delivered {f["delivered"]}'
                         f' + nested {f["nested"]}')
-    for k in ('legacy', 'ignored', 'dropped'):
+    for k in ('legacy', 'ignored', 'dropped', 'unrecoverable'):
         if f[k]:
             problems.append(f'{k} = {f[k]}, expected 0')
     if f['interlocks'] != f['delivered']:
@@ -201,7 +201,7 @@ def main():
     qmp.send(inject(0, DONE_EA))
     if qmp.reply()['result'] != 'delivered':
         fail('the final machine check was not delivered at once', seen, proc)
-    wait_line(proc, r'mce-burst: total', 20, seen)
+    wait_line(proc, r'(mce-burst|fuzz-guest): total', 20, seen)
     try:
         status = proc.wait(timeout=20)
     except subprocess.TimeoutExpired:

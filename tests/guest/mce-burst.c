@@ -12,7 +12,21 @@
  */
 #include "guest.h"
 
+/*
+ * Built with BURST_FUZZ it is the fuzz guest: every vCPU runs random
+ * instructions, SPR moves, hypercalls and RTAS calls (fuzz-ops.c) instead
+ * of spinning, while the same driver injects and counts.
+ */
+#ifdef BURST_FUZZ
+const char guest_name[] = "fuzz-guest";
+void fuzz_init(void);
+void fuzz_step(struct percpu *pc);
+void fuzz_interrupt(struct regs *r);
+void fuzz_report(int ncpus);
+void fuzz_own_fault(const struct regs *r) __attribute__((noreturn));
+#else
 const char guest_name[] = "mce-burst";
+#endif
 
 #define BURST_DONE_EA   0xD0E0000UL
 
@@ -28,7 +42,15 @@ static void burst_mce(struct regs *r)
     int rc;
 
     check_handler_msr("machine check handler", true);
+    /* The VMM holds injected machine checks until MSR[RI]=1 */
+    CHECK(r->msr & MSR_RI, "CPU%lu: machine check at 0x%lx with SRR1[RI]=0 "
+          "(unrecoverable)", me, r->nip);
     fwnmi_take_log(r, &ev);
+#ifdef BURST_FUZZ
+    if (r->dsisr & DSISR_MC_UE) {       /* a load/store of its own, not injected */
+        fuzz_own_fault(r);
+    }
+#endif
     if (!atomic_cas(&holder, 0, me + 1)) {
         fail("CPU%lu got a machine check while CPU%lu still held the error "
              "log", me, holder - 1);
@@ -51,12 +73,22 @@ static void burst_mce(struct regs *r)
      * before it executed */
 }
 
+/* One step of a vCPU's work between machine checks */
+static void work(struct percpu *pc)
+{
+    pc->result++;               /* heartbeat: the vCPU keeps running */
+#ifdef BURST_FUZZ
+    fuzz_step(pc);
+#else
+    cpu_relax();
+#endif
+}
+
 static void spin(struct percpu *pc)
 {
     atomic_inc(&started_cpus);
     for (;;) {
-        pc->result++;           /* heartbeat: the vCPU keeps running */
-        cpu_relax();
+        work(pc);
     }
 }
 
@@ -66,6 +98,10 @@ int guest_main(void)
     u64 total = 0;
 
     hook_fwnmi_mce = burst_mce;
+#ifdef BURST_FUZZ
+    hook_other = fuzz_interrupt;
+    fuzz_init();
+#endif
     rc = fwnmi_register();
     CHECK(rc == 0, "ibm,nmi-register returned %d", rc);
     for (int i = 1; i < n; i++) {
@@ -74,17 +110,19 @@ int guest_main(void)
     }
     CHECK(wait_until(&started_cpus, (u64)(n - 1), 5000),
           "only %lu of %d secondary vCPUs started", started_cpus, n - 1);
-    printf("mce-burst: ready, %d vCPUs (%s)\n", n, GUEST_ENDIAN);
+    printf("%s: ready, %d vCPUs (%s)\n", guest_name, n, GUEST_ENDIAN);
     while (!done) {
-        percpu[0].result++;
-        cpu_relax();
+        work(&percpu[0]);
     }
     for (int i = 0; i < n; i++) {
-        printf("mce-burst: CPU%u: %lu machine checks, heartbeat %s\n",
+        printf("%s: CPU%u: %lu machine checks, heartbeat %s\n", guest_name,
                (unsigned)percpu[i].cpu_id, percpu[i].mce_count,
                percpu[i].result ? "yes" : "no");
         total += percpu[i].mce_count;
     }
-    printf("mce-burst: total %lu machine checks; powering off\n", total);
+#ifdef BURST_FUZZ
+    fuzz_report(n);
+#endif
+    printf("%s: total %lu machine checks; powering off\n", guest_name, total);
     return 0;
 }

@@ -186,6 +186,7 @@ static void pretend_threaded(SpaprMachineState *spapr)
 {
     for (int i = 0; i < spapr->smp_cpus; i++) {
         spapr->cpus[i]->has_thread = true;
+        spapr->cpus[i]->env.msr |= MSR_RI;  /* at a recoverable point */
     }
 }
 
@@ -209,6 +210,7 @@ static void enter_and_interlock(SpaprMachineState *spapr, PowerPCCPU *cpu)
     g_assert_false(spapr_fwnmi_cpu_waiting(spapr, cpu));
     cpu->env.nip = 0x4000;      /* the handler returns somewhere else */
     g_assert_cmpint(rtas_as(spapr, cpu, RTAS_IBM_NMI_INTERLOCK, 0, NULL), ==, 0);
+    cpu->env.msr |= MSR_RI;     /* ... and its rfid restores MSR[RI]=1 */
 }
 
 static void assert_accounted(const SpaprFwnmiCounters *c)
@@ -285,6 +287,62 @@ static void test_second_for_queued_vcpu_is_nested(void)
     spapr_machine_destroy(spapr);
 }
 
+/*
+ * An injected machine check that finds the vCPU at MSR[RI]=0 is held (the
+ * vCPU runs meanwhile) until RI=1; a synchronous one is taken at once.
+ */
+static void test_injected_waits_for_ri(void)
+{
+    SpaprMachineState *spapr = make_machine(2);
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+    PowerPCCPU *cpu = spapr->cpus[0];
+
+    register_fwnmi(spapr);
+    bql_lock();
+    pretend_threaded(spapr);
+    cpu->env.msr &= ~MSR_RI;
+    cpu->env.nip = 0x5000;
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
+    cpu_process_work(cpu);
+    g_assert_nonnull(spapr->fwnmi.deferred);
+    g_assert_false(spapr->fwnmi.holder_entered);
+    g_assert_false(spapr_fwnmi_cpu_waiting(spapr, cpu));    /* it runs on */
+    g_assert_cmpint(cpu->mce_wait_ri, ==, 1);
+    spapr_fwnmi_cpu_poll(spapr, cpu);                       /* RI still 0 */
+    g_assert_false(spapr->fwnmi.holder_entered);
+    cpu->env.nip = 0x5040;
+    cpu->env.msr |= MSR_RI;
+    spapr_fwnmi_cpu_poll(spapr, cpu);
+    g_assert_true(spapr->fwnmi.holder_entered);
+    g_assert_cmpint(cpu->mce_wait_ri, ==, 0);
+    g_assert_cmphex(cpu->env.srr0, ==, 0x5040);             /* where RI was set */
+    g_assert_cmphex(cpu->env.nip, ==, MCE_HANDLER);
+    g_assert_cmpuint(spapr->fwnmi.count.deferred, ==, 1);
+    g_assert_cmpuint(spapr->fwnmi.count.unrecoverable, ==, 0);
+    g_assert_cmpint(rtas_as(spapr, cpu, RTAS_IBM_NMI_INTERLOCK, 0, NULL), ==, 0);
+
+    /* Never reaching RI=1: delivered after the wait, counted unrecoverable. */
+    cpu->env.msr &= ~MSR_RI;
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
+    cpu_process_work(cpu);
+    spapr->fwnmi.deferred_deadline_us = g_get_monotonic_time() - 1;
+    spapr_fwnmi_cpu_poll(spapr, cpu);
+    g_assert_true(spapr->fwnmi.holder_entered);
+    g_assert_cmpuint(spapr->fwnmi.count.unrecoverable, ==, 1);
+    g_assert_cmpint(rtas_as(spapr, cpu, RTAS_IBM_NMI_INTERLOCK, 0, NULL), ==, 0);
+
+    /* The vCPU's own access: at once, whatever RI. */
+    info.synchronous = true;
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
+    cpu_process_work(cpu);
+    g_assert_true(spapr->fwnmi.holder_entered);
+    g_assert_cmpuint(spapr->fwnmi.count.deferred, ==, 2);
+    assert_accounted(&spapr->fwnmi.count);
+    unpretend_threaded(spapr);
+    bql_unlock();
+    spapr_machine_destroy(spapr);
+}
+
 static void test_reset_drops_assigned_and_queued(void)
 {
     SpaprMachineState *spapr = make_machine(2);
@@ -319,6 +377,8 @@ int main(int argc, char **argv)
                     test_back_to_back_same_free_vcpu);
     g_test_add_func("/fwnmi-state/burst/second-for-queued-vcpu-nested-first-runs",
                     test_second_for_queued_vcpu_is_nested);
+    g_test_add_func("/fwnmi-state/burst/injected-waits-for-ri",
+                    test_injected_waits_for_ri);
     g_test_add_func("/fwnmi-state/burst/reset-drops-assigned-and-queued",
                     test_reset_drops_assigned_and_queued);
     return g_test_run();

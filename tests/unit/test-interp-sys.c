@@ -134,12 +134,25 @@ HARNESS_TEST(test_spr_roundtrip)
     g_assert_cmphex(spr_roundtrip(h, SPR_PIDR, v), ==, 0x89ABCDEF);
     g_assert_cmphex(spr_roundtrip(h, SPR_XER, ~0ULL), ==,
                     XER_SO | XER_OV | XER_CA | XER_OV32 | XER_CA32 | 0x7F);
-    g_assert_cmphex(spr_roundtrip(h, SPR_LPCR, 0x40000), ==, 0x40000);
     exec1(h, enc_mfspr(3, SPR_PVR));
     g_assert_cmphex(h->env->gpr[3], ==, PVR_POWER9);
     h->cpu.index = 3;
     exec1(h, enc_mfspr(3, SPR_PIR));
     g_assert_cmphex(h->env->gpr[3], ==, 3);
+}
+
+/* Found by the fuzz guest: a pseries guest could clear LPCR[ILE] itself. */
+HARNESS_TEST(test_hypervisor_sprs_are_privileged)
+{
+    static const unsigned hv[] = { 304, 305, 310, 314, 315, SPR_LPCR, 319, 336, 464 };
+
+    h->env->lpcr = 0x40000;     /* LPCR[LPES]-ish: anything but ILE */
+    for (unsigned i = 0; i < G_N_ELEMENTS(hv); i++) {
+        h->env->gpr[3] = 0;
+        exec_expect_program(h, MSR_BASE, enc_mtspr(hv[i], 3), SRR1_PROGRAM_PRIV);
+        exec_expect_program(h, MSR_BASE, enc_mfspr(3, hv[i]), SRR1_PROGRAM_PRIV);
+    }
+    g_assert_cmphex(h->env->lpcr, ==, 0x40000);
 }
 
 HARNESS_TEST(test_timebase_and_decrementer)
@@ -519,6 +532,8 @@ int main(int argc, char **argv)
                     test_rfid_switches_endianness);
     g_test_add_func("/interp/sys/rfid-msr-rules", test_rfid_msr_rules);
     g_test_add_func("/interp/sys/mtmsr-rules", test_mtmsr_rules);
+    g_test_add_func("/interp/sys/hypervisor-sprs-are-privileged",
+                    test_hypervisor_sprs_are_privileged);
     g_test_add_func("/interp/sys/facility-unavailable",
                     test_facility_unavailable);
     g_test_add_func("/interp/sys/interrupts-taken-little-endian-with-ile",

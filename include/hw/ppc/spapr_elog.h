@@ -91,6 +91,7 @@ typedef struct SpaprMceInfo {
     bool ea_known;      /* the source knows the EA exactly: always flag it */
     bool ra_known;      /* the real (logical) address below is known */
     uint64_t ra;
+    bool synchronous;   /* raised by the vCPU's own access: delivered at once */
 } SpaprMceInfo;
 
 /** Creation time written in the PH section (host clock, UTC). */

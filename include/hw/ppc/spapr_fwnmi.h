@@ -57,6 +57,8 @@ typedef struct SpaprFwnmiCounters {
     uint64_t interlocks;        /* successful releases by the holder */
     uint64_t sresets;           /* system resets through the registered handler */
     uint64_t dropped;           /* outstanding requests dropped by machine reset */
+    uint64_t deferred;          /* deliveries that waited for MSR[RI]=1 */
+    uint64_t unrecoverable;     /* injected ones delivered with MSR[RI]=0 all the same */
 } SpaprFwnmiCounters;
 
 typedef struct SpaprFwnmiState {
@@ -64,6 +66,13 @@ typedef struct SpaprFwnmiState {
     uint64_t mce_addr;          /* FWNMI_ADDR_NONE: not registered */
     int interlock_holder;       /* vCPU index or FWNMI_HOLDER_NONE */
     bool holder_entered;        /* the holder's handler has been entered */
+    /*
+     * An injected (asynchronous) machine check assigned to the holder
+     * that waits for the holder to reach MSR[RI]=1 (see spapr_fwnmi.c);
+     * NULL otherwise. The holder runs meanwhile.
+     */
+    struct FwnmiDelivery *deferred;
+    int64_t deferred_deadline_us;   /* delivered anyway after this (host time) */
     GQueue pending;             /* SpaprMceRequest*, arrival order */
     uint64_t next_seq;
     uint32_t next_plid;         /* platform log id for the next log */
@@ -107,5 +116,14 @@ void spapr_system_reset_cpu(SpaprMachineState *spapr, PowerPCCPU *cpu);
 
 /** spapr_fwnmi_cpu_waiting: @cpu has a machine check pending delivery (must not run). */
 bool spapr_fwnmi_cpu_waiting(SpaprMachineState *spapr, PowerPCCPU *cpu);
+
+/**
+ * spapr_fwnmi_cpu_poll: on @cpu's thread between runs (BQL held): deliver a
+ * deferred machine check once @cpu has MSR[RI]=1 or the deadline passed.
+ */
+void spapr_fwnmi_cpu_poll(SpaprMachineState *spapr, PowerPCCPU *cpu);
+
+/* How long an injected machine check may wait for MSR[RI]=1 (host time). */
+#define FWNMI_RI_WAIT_US    20000
 
 #endif

@@ -191,6 +191,12 @@ struct PowerPCCPU {
      * read lock-free by the accelerator, which takes 0x500 when MSR[EE].
      */
     int irq_pending;
+    /*
+     * 1 while an injected machine check waits for this vCPU to reach
+     * MSR[RI]=1 (hw/ppc/spapr_fwnmi.c): the accelerator leaves its run
+     * loop as soon as RI is set. Written under the BQL, read lock-free.
+     */
+    int mce_wait_ri;
     /* Thread and wake-up for halted/parked vCPUs (accelerator private). */
     GThread *thread;
     GCond wake;

@@ -416,6 +416,13 @@ PPCInterpExit ppc_interp_run(PowerPCCPU *cpu, GuestMemory *ram, uint64_t budget)
             why = PPC_INTERP_EXIT_HALT;
             break;
         }
+        /* A held machine check is due once RI is set (an MSR change always
+         * ends the slice, so this sees it at the next instruction). */
+        if (unlikely(__atomic_load_n(&cpu->mce_wait_ri, __ATOMIC_RELAXED)) &&
+            (env->msr & MSR_RI)) {
+            why = PPC_INTERP_EXIT_REQUEST;
+            break;
+        }
     }
     cpu->icount += done;
     return why;

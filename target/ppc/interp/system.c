@@ -4,7 +4,11 @@
  * traps, darn, wait.
  *
  * Privilege (Book III 5.4.4): SPR numbers with bit 0x10 set are privileged
- * for both mfspr and mtspr, checked before anything else. SPRs we do not
+ * for both mfspr and mtspr, checked before anything else. Hypervisor
+ * resources (LPCR ...) are out of a pseries guest's reach: it runs with
+ * MSR[HV]=0, so it gets the privileged-instruction program interrupt,
+ * as under QEMU (its guest changes LPCR[ILE] only through H_SET_MODE).
+ * SPRs we do not
  * know raise the illegal instruction interrupt, except a few that guests
  * touch routinely and that have no effect here (they read as 0).
  *
@@ -67,7 +71,6 @@ static bool spr_read(CPUPPCState *env, PPCRun *run, unsigned spr,
     case SPR_SRR1:   *val = env->srr1; return true;
     case SPR_CFAR:   *val = env->cfar; return true;
     case SPR_PIDR:   *val = env->pidr; return true;
-    case SPR_LPCR:   *val = env->lpcr; return true;
     case SPR_PVR:    *val = env->pvr; return true;
     case SPR_PIR:    *val = (uint64_t)cpu->index; return true;
     case SPR_TAR:    *val = run->st->tar; return true;
@@ -126,10 +129,6 @@ static bool spr_write(CPUPPCState *env, PPCRun *run, unsigned spr,
     case SPR_SPRG0 ... SPR_SPRG3:
         env->sprg[spr - SPR_SPRG0] = val;
         return true;
-    case SPR_LPCR:
-        env->lpcr = val;
-        *resync = true;
-        return true;
     case SPR_DEC:
         ppc_cpu_set_dec(run->cpu, (uint32_t)val);
         *resync = true;
@@ -142,6 +141,27 @@ static bool spr_write(CPUPPCState *env, PPCRun *run, unsigned spr,
 static inline bool problem_state(const CPUPPCState *env)
 {
     return (env->msr & MSR_PR) != 0;
+}
+
+/* Hypervisor-privileged SPRs (Book III, SPR table: "hypv" access). */
+static bool spr_is_hypervisor(unsigned spr)
+{
+    switch (spr) {
+    case 304 ... 319:       /* HSPRG0/1, HDSISR, HDAR, SPURR's hv view, HDEC,
+                             * HRMOR, HSRR0/1, TBU40, LPCR, LPIDR */
+    case 336 ... 339:       /* HMER, HMEER, PCR, HEIR */
+    case 464:               /* PTCR */
+        return spr != 308;  /* SPURR is privileged, not hypervisor */
+    default:
+        return false;
+    }
+}
+
+/* The privilege checks of mfspr/mtspr, before the SPR is looked at. */
+static bool spr_access_denied(const CPUPPCState *env, unsigned spr)
+{
+    return ((spr & SPR_PRIVILEGED) && problem_state(env)) ||
+           (spr_is_hypervisor(spr) && !(env->msr & MSR_HV));
 }
 
 /* -d unimp / guest_errors: an SPR we do not know (the opcode is rebuilt
@@ -167,7 +187,7 @@ INTERP_OP(op_mfspr)
     unsigned spr = (unsigned)d->target;
     uint64_t val;
 
-    if ((spr & SPR_PRIVILEGED) && problem_state(env)) {
+    if (spr_access_denied(env, spr)) {
         return interp_raise_program(env, run, d, SRR1_PROGRAM_PRIV);
     }
     if (!spr_read(env, run, spr, &val)) {
@@ -183,7 +203,7 @@ INTERP_OP(op_mtspr)
     unsigned spr = (unsigned)d->target;
     bool resync = false;
 
-    if ((spr & SPR_PRIVILEGED) && problem_state(env)) {
+    if (spr_access_denied(env, spr)) {
         return interp_raise_program(env, run, d, SRR1_PROGRAM_PRIV);
     }
     if (!spr_write(env, run, spr, env->gpr[d->rt], &resync)) {

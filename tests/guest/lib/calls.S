@@ -30,6 +30,7 @@ FUNC(rtas_enter)
      */
     mfmsr   r5
     rldicr  r5, r5, 0, 62           /* clear MSR[LE] */
+    CLEAR_RI                        /* SRR0/SRR1 live until the rfid */
     mtsrr0  r4
     mtsrr1  r5
     LOAD_ADDR r6, rtas_return_be

@@ -8,6 +8,7 @@
 
 exc_hook_t hook_fwnmi_mce, hook_fwnmi_sreset, hook_mce_0x200, hook_sreset_0x100;
 exc_hook_t hook_external;
+exc_hook_t hook_other;
 
 static const char *vector_name(u64 v)
 {
@@ -58,9 +59,17 @@ void exception_dispatch(struct regs *r)
     case 0x500:
         hook = hook_external;
         break;
+    default:
+        hook = hook_other;
+        break;
     }
     if (hook) {
+        struct percpu *pc = this_cpu();
+        struct regs *outer = pc->cur_regs;
+
+        pc->cur_regs = r;
         hook(r);
+        pc->cur_regs = outer;
         return;
     }
     fail("CPU%lu: unexpected interrupt 0x%lx (%s): SRR0 %016lx SRR1 %016lx "
@@ -79,7 +88,9 @@ void wrong_endian_entry(u64 vector)
 
 void check_handler_msr(const char *what, bool need_me)
 {
-    u64 msr = mfmsr();
+    /* as entered: exc_common sets RI once SRR0/SRR1 are saved */
+    const struct regs *r = this_cpu()->cur_regs;
+    u64 msr = r ? r->entry_msr : mfmsr();
     u64 must_clear = MSR_IR | MSR_DR | MSR_EE | MSR_PR | MSR_RI | MSR_HV;
 
     if (!(msr & MSR_SF) || (msr & must_clear) || (need_me && !(msr & MSR_ME)) ||

@@ -39,6 +39,7 @@
 #define R_DAR               304
 #define R_DSISR             312
 #define R_VEC               320
+#define R_ENTRY_MSR         328         /* MSR at entry, before exc_common sets RI */
 #define R_SIZE              336
 
 /* Minimum ABI stack frame we leave below any r1 we set up (fits v1 and v2) */
@@ -164,7 +165,7 @@ struct regs {
     u64 lr, ctr, xer, cr;
     u64 dar, dsisr; /* as read at entry (not restored) */
     u64 vector;     /* 0x100..0xFE0, or VEC_FWNMI_* */
-    u64 pad;
+    u64 entry_msr;  /* the MSR the handler was entered with */
 };
 
 struct mce_event;
@@ -194,12 +195,14 @@ struct percpu {
     volatile u64 sreset_slot;
     volatile u64 result;
     u8 mce_log[2048] __attribute__((aligned(8)));   /* copy of the RTAS log */
+    struct regs *cur_regs;  /* innermost interrupt being handled, or NULL */
 };
 
 extern struct percpu percpu[MAX_CPUS];
 extern exc_hook_t hook_fwnmi_mce, hook_fwnmi_sreset, hook_mce_0x200,
                   hook_sreset_0x100;
 extern exc_hook_t hook_external;    /* 0x500 (XICS) */
+extern exc_hook_t hook_other;       /* any other vector (the fuzz guest) */
 
 static inline struct percpu *this_cpu(void)
 {

@@ -91,6 +91,9 @@ FUNC(exc_common)
     std     r0, FRAME_HDR + R_NIP(r1)
     mfsrr1  r0
     std     r0, FRAME_HDR + R_MSR(r1)
+    mfmsr   r0
+    std     r0, FRAME_HDR + R_ENTRY_MSR(r1)
+    SET_RI                          /* SRR0/SRR1 are saved: recoverable */
     mfspr   r0, SPRN_DAR
     std     r0, FRAME_HDR + R_DAR(r1)
     mfspr   r0, SPRN_DSISR
@@ -112,6 +115,7 @@ FUNC(exc_common)
     mfsprg  r4, 0
     ld      r5, PC_EXC_DEPTH(r4)
     addi    r5, r5, -1
+    CLEAR_RI                        /* from here SRR0/SRR1 are live again */
     ld      r0, FRAME_HDR + R_NIP(r1)
     mtsrr0  r0
     ld      r0, FRAME_HDR + R_MSR(r1)
@@ -191,6 +195,7 @@ FUNC(secondary_entry)
     addi    r1, r1, -FRAME_HDR
     li      r0, 0
     std     r0, 0(r1)
+    SET_RI
     LOAD_TOC
     bl      secondary_main
     nop
@@ -238,6 +243,7 @@ FUNC(_start)
     LOAD_ADDR r6, stacks + STACK_SIZE
     std     r6, PC_STACK_TOP(r5)
     addi    r1, r6, -FRAME_HDR
+    SET_RI                          /* as Linux: RI=1 outside SRR windows */
     std     r0, 0(r1)
     mr      r3, r31
     mr      r4, r29
