@@ -153,6 +153,12 @@ HARNESS_TEST(test_hypervisor_sprs_are_privileged)
         exec_expect_program(h, MSR_BASE, enc_mfspr(3, hv[i]), SRR1_PROGRAM_PRIV);
     }
     g_assert_cmphex(h->env->lpcr, ==, 0x40000);
+    /* PURR and SPURR: read by the OS (Linux's idle accounting), written
+     * only by the hypervisor. */
+    exec1(h, enc_mfspr(3, SPR_PURR));
+    g_assert_cmphex(h->env->nip, ==, HARNESS_CODE + 4);
+    exec_expect_program(h, MSR_BASE, enc_mtspr(SPR_PURR, 3), SRR1_PROGRAM_PRIV);
+    exec_expect_program(h, MSR_BASE, enc_mtspr(SPR_SPURR, 3), SRR1_PROGRAM_PRIV);
 }
 
 HARNESS_TEST(test_timebase_and_decrementer)

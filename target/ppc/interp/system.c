@@ -143,25 +143,32 @@ static inline bool problem_state(const CPUPPCState *env)
     return (env->msr & MSR_PR) != 0;
 }
 
-/* Hypervisor-privileged SPRs (Book III, SPR table: "hypv" access). */
-static bool spr_is_hypervisor(unsigned spr)
+/*
+ * Hypervisor-privileged SPRs (Book III, SPR table: "hypv" access). SPURR
+ * and PURR are read at privileged level (Linux's idle and steal-time
+ * accounting reads PURR), only written by the hypervisor.
+ */
+static bool spr_is_hypervisor(unsigned spr, bool store)
 {
     switch (spr) {
-    case 304 ... 319:       /* HSPRG0/1, HDSISR, HDAR, SPURR's hv view, HDEC,
-                             * HRMOR, HSRR0/1, TBU40, LPCR, LPIDR */
+    case 308:               /* SPURR */
+    case 309:               /* PURR */
+        return store;
+    case 304 ... 307:       /* HSPRG0/1, HDSISR, HDAR */
+    case 310 ... 319:       /* HDEC, HRMOR, HSRR0/1, LPCR, LPIDR, ... */
     case 336 ... 339:       /* HMER, HMEER, PCR, HEIR */
     case 464:               /* PTCR */
-        return spr != 308;  /* SPURR is privileged, not hypervisor */
+        return true;
     default:
         return false;
     }
 }
 
 /* The privilege checks of mfspr/mtspr, before the SPR is looked at. */
-static bool spr_access_denied(const CPUPPCState *env, unsigned spr)
+static bool spr_access_denied(const CPUPPCState *env, unsigned spr, bool store)
 {
     return ((spr & SPR_PRIVILEGED) && problem_state(env)) ||
-           (spr_is_hypervisor(spr) && !(env->msr & MSR_HV));
+           (spr_is_hypervisor(spr, store) && !(env->msr & MSR_HV));
 }
 
 /* -d unimp / guest_errors: an SPR we do not know (the opcode is rebuilt
@@ -187,7 +194,7 @@ INTERP_OP(op_mfspr)
     unsigned spr = (unsigned)d->target;
     uint64_t val;
 
-    if (spr_access_denied(env, spr)) {
+    if (spr_access_denied(env, spr, false)) {
         return interp_raise_program(env, run, d, SRR1_PROGRAM_PRIV);
     }
     if (!spr_read(env, run, spr, &val)) {
@@ -203,7 +210,7 @@ INTERP_OP(op_mtspr)
     unsigned spr = (unsigned)d->target;
     bool resync = false;
 
-    if (spr_access_denied(env, spr)) {
+    if (spr_access_denied(env, spr, true)) {
         return interp_raise_program(env, run, d, SRR1_PROGRAM_PRIV);
     }
     if (!spr_write(env, run, spr, env->gpr[d->rt], &resync)) {
