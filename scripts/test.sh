@@ -8,14 +8,23 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 status=0
+# Every failing step says so, so a non-zero exit is never unexplained.
+failed_steps=0
+fail_step() {
+    echo "scripts/test.sh: $1 failed" >&2
+    status=1
+    failed_steps=$((failed_steps + 1))
+}
 run_suite() {   # $1 build dir, $2 meson test arguments, rest: meson setup options
     dir=$1; test_args=$2; shift 2
     if [ ! -f "$dir/build.ninja" ]; then
-        meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; status=1; return; }
+        meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 ||
+            { cat "$dir.setup.log"; fail_step "meson setup $dir"; return; }
     fi
-    ninja -C "$dir" || { status=1; return; }
+    ninja -C "$dir" || { fail_step "ninja -C $dir"; return; }
     # shellcheck disable=SC2086
-    meson test -C "$dir" --print-errorlogs --num-processes 2 $test_args || status=1
+    meson test -C "$dir" --print-errorlogs --num-processes 2 $test_args ||
+        fail_step "meson test -C $dir"
 }
 
 # The Linux tests (suite "linux", tests/linux) boot Debian's ppc64el
@@ -42,8 +51,8 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 mkdir -p build-fuzz/meson-logs
 rm -f build-fuzz/meson-logs/fuzzlog.json
 for name in $(scripts/fuzz.sh list); do
-    FUZZ_LOG=build-fuzz/meson-logs/fuzzlog.json scripts/fuzz.sh "$name" "$FUZZ_SECONDS" || status=1
+    FUZZ_LOG=build-fuzz/meson-logs/fuzzlog.json scripts/fuzz.sh "$name" "$FUZZ_SECONDS" || fail_step "fuzz $name"
 done
 
-python3 scripts/count-results.py build build-asan build-tsan build-fuzz
+python3 scripts/count-results.py --failed-steps "$failed_steps" build build-asan build-tsan build-fuzz
 exit $status
