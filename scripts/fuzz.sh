@@ -26,7 +26,19 @@ if [ ! -f "$dir/build.ninja" ]; then
     CC=clang meson setup "$dir" -Dfuzzing=true -Db_sanitize=address,undefined \
         -Db_lundef=false >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; exit 1; }
 fi
-ninja -C "$dir" "tests/fuzz/fuzz-$name" >/dev/null
+log_result() {  # $1 OK|FAIL, $2 seconds
+    if [ -n "${FUZZ_LOG:-}" ]; then
+        printf '{"name": "fuzz-%s", "result": "%s", "duration": %s}\n' \
+            "$name" "$1" "$2" >>"$FUZZ_LOG"
+    fi
+}
+# A harness that does not build is a failed run, with the compiler's words.
+if ! ninja -C "$dir" "tests/fuzz/fuzz-$name" >"$dir/fuzz-$name.build.log" 2>&1; then
+    echo "fuzz-$name: FAILED to build:"
+    grep -E "error|FAILED" "$dir/fuzz-$name.build.log" | head -20
+    log_result FAIL 0
+    exit 1
+fi
 
 work="$dir/fuzz-corpus/$name"
 mkdir -p "$work" "$dir/fuzz-artifacts"
@@ -54,10 +66,7 @@ if [ $status -ne 0 ]; then
     echo "fuzz-$name: FAILED (status $status), see $dir/fuzz-$name.log:"
     grep -E "ERROR|SUMMARY|runtime error|Test unit written" "$dir/fuzz-$name.log" | head -20
 fi
-if [ -n "${FUZZ_LOG:-}" ]; then
-    result=OK
-    [ $status -ne 0 ] && result=FAIL
-    printf '{"name": "fuzz-%s", "result": "%s", "duration": %s}\n' \
-        "$name" "$result" "$((end - start))" >>"$FUZZ_LOG"
-fi
+result=OK
+[ $status -ne 0 ] && result=FAIL
+log_result "$result" "$((end - start))"
 exit $status

@@ -268,11 +268,11 @@ static const QmpArgSpec args_memory_error[] = {
 
 static const QmpArgSpec args_pmemsave[] = {
     { "val", QMP_ARG_INT, false }, { "size", QMP_ARG_INT, false },
-    { "filename", QMP_ARG_STR, false }, { NULL },
+    { "filename", QMP_ARG_STR, false }, { .name = NULL },
 };
 static const QmpArgSpec args_memsave[] = {
     { "val", QMP_ARG_INT, false }, { "size", QMP_ARG_INT, false },
-    { "filename", QMP_ARG_STR, false }, { "cpu-index", QMP_ARG_INT, true }, { NULL },
+    { "filename", QMP_ARG_STR, false }, { "cpu-index", QMP_ARG_INT, true }, { .name = NULL },
 };
 
 static const QmpCommand qmp_commands[] = {
