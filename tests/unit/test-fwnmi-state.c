@@ -219,6 +219,16 @@ static void assert_accounted(const SpaprFwnmiCounters *c)
                      c->delivered + c->legacy + c->nested + c->ignored + c->dropped);
 }
 
+/* End of a pretend-threaded test: once the vCPUs' work has run, every
+ * request is accounted for; then teardown. */
+static void finish_threaded(SpaprMachineState *spapr)
+{
+    unpretend_threaded(spapr);
+    assert_accounted(&spapr->fwnmi.count);
+    bql_unlock();
+    spapr_machine_destroy(spapr);
+}
+
 /*
  * A second request for a vCPU whose first is assigned but not entered yet:
  * nested (one outstanding machine check per vCPU), and the first is still
@@ -244,10 +254,7 @@ static void test_back_to_back_same_free_vcpu(void)
     g_assert_cmpuint(spapr->fwnmi.count.delivered, ==, 2);
     g_assert_cmpuint(spapr->fwnmi.count.interlocks, ==, 2);
     g_assert_cmpuint(spapr->fwnmi.count.nested, ==, 1);
-    assert_accounted(&spapr->fwnmi.count);
-    unpretend_threaded(spapr);
-    bql_unlock();
-    spapr_machine_destroy(spapr);
+    finish_threaded(spapr);
 }
 
 /*
@@ -281,10 +288,7 @@ static void test_second_for_queued_vcpu_is_nested(void)
     g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_PANICKED);
     g_assert_cmpuint(spapr->fwnmi.count.delivered, ==, 2);
     g_assert_cmpuint(spapr->fwnmi.count.nested, ==, 2);
-    unpretend_threaded(spapr);
-    assert_accounted(&spapr->fwnmi.count);
-    bql_unlock();
-    spapr_machine_destroy(spapr);
+    finish_threaded(spapr);
 }
 
 /*
@@ -337,10 +341,7 @@ static void test_injected_waits_for_ri(void)
     cpu_process_work(cpu);
     g_assert_true(spapr->fwnmi.holder_entered);
     g_assert_cmpuint(spapr->fwnmi.count.deferred, ==, 2);
-    assert_accounted(&spapr->fwnmi.count);
-    unpretend_threaded(spapr);
-    bql_unlock();
-    spapr_machine_destroy(spapr);
+    finish_threaded(spapr);
 }
 
 static void test_reset_drops_assigned_and_queued(void)
