@@ -5,8 +5,7 @@
  */
 #include <glib.h>
 
-#include "../../target/ppc/interp/interp-test-harness.h"
-#include "radix-test-tables.h"
+#include "radix-test-harness.h"
 
 #define MSR_VIRT        (MSR_IR | MSR_DR)
 #define KCODE           RT_KERNEL(HARNESS_CODE)
@@ -18,21 +17,6 @@
 #define DSISR_CAUSES    0xFFFFFFFFu
 #define SRR1_ISI_CAUSES 0x78000000ULL
 
-/* A harness with the kernel linear map registered as PID 0's tree. */
-#define MMU_TEST(fn)                                                        \
-    static void fn##_body(InterpHarness *h, RadixTables *t);                \
-    static void fn(void)                                                    \
-    {                                                                       \
-        InterpHarness h;                                                    \
-        RadixTables t;                                                      \
-        harness_init(&h);                                                   \
-        rt_init(&t, &h.ram);                                                \
-        rt_init_linear_map(&t);                                             \
-        ppc_radix_partition_set(&h.radix, true, RT_PRTB, 0);                \
-        fn##_body(&h, &t);                                                  \
-        harness_cleanup(&h);                                                \
-    }                                                                       \
-    static void fn##_body(InterpHarness *h, RadixTables *t)
 
 /* Run the single instruction @insn at the kernel EA of HARNESS_CODE. */
 static void exec_virt(InterpHarness *h, uint32_t insn)
@@ -42,11 +26,6 @@ static void exec_virt(InterpHarness *h, uint32_t insn)
     h->env->nip = KCODE;
     h->env->msr |= MSR_VIRT;
     run(h, 1);
-}
-
-static void put64(InterpHarness *h, uint64_t ra, uint64_t v)
-{
-    g_assert_cmpint(guest_st_be64(&h->ram, ra, v), ==, 0);
 }
 
 static uint64_t get64(InterpHarness *h, uint64_t ra)

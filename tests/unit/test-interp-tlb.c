@@ -6,8 +6,7 @@
  */
 #include <glib.h>
 
-#include "../../target/ppc/interp/interp-test-harness.h"
-#include "radix-test-tables.h"
+#include "radix-test-harness.h"
 
 #define MSR_VIRT        (MSR_IR | MSR_DR)
 #define KCODE           RT_KERNEL(HARNESS_CODE)
@@ -27,20 +26,6 @@ static uint32_t enc_tlbi(bool global, unsigned rb, unsigned rs, unsigned ric,
 
 #define RB_IS_ALL       (3ULL << 10)
 
-#define MMU_TEST(fn)                                                        \
-    static void fn##_body(InterpHarness *h, RadixTables *t);                \
-    static void fn(void)                                                    \
-    {                                                                       \
-        InterpHarness h;                                                    \
-        RadixTables t;                                                      \
-        harness_init(&h);                                                   \
-        rt_init(&t, &h.ram);                                                \
-        rt_init_linear_map(&t);                                             \
-        ppc_radix_partition_set(&h.radix, true, RT_PRTB, 0);                \
-        fn##_body(&h, &t);                                                  \
-        harness_cleanup(&h);                                                \
-    }                                                                       \
-    static void fn##_body(InterpHarness *h, RadixTables *t)
 
 static void exec_virt(InterpHarness *h, uint32_t insn)
 {
@@ -50,11 +35,6 @@ static void exec_virt(InterpHarness *h, uint32_t insn)
     h->env->msr |= MSR_VIRT;
     run(h, 1);
     g_assert_cmphex(h->env->nip, ==, KCODE + 4);
-}
-
-static void put64(InterpHarness *h, uint64_t ra, uint64_t v)
-{
-    g_assert_cmpint(guest_st_be64(&h->ram, ra, v), ==, 0);
 }
 
 /* ld r3,0(r4) with r4 = @ea */
