@@ -12,6 +12,7 @@
 #include "hw/ppc/spapr_rtas.h"
 #include "system/bql.h"
 #include "system/clock.h"
+#include "test-machine.h"
 
 #define STORM_CPUS 8
 #define STORM_MCES 1000
@@ -22,14 +23,7 @@
 
 static SpaprMachineState *make_machine(int cpus)
 {
-    SpaprMachineConfig cfg = {
-        .ram_size = 256ULL << 20, .smp_cpus = cpus, .caps = { .fwnmi = true },
-    };
-    g_autoptr(GError) err = NULL;
-    vm_clock_init(true);
-    SpaprMachineState *spapr = spapr_machine_create(&cfg, &err);
-    g_assert_no_error(err);
-    return spapr;
+    return test_machine_new(256ULL << 20, cpus);
 }
 
 /* Run an RTAS call as @cpu with its cells in a per-vCPU scratch area. */

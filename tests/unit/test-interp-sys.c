@@ -9,6 +9,7 @@
 #include "../../target/ppc/interp/interp-test-harness.h"
 
 #include "hw/ppc/spapr.h"
+#include "test-machine.h"
 
 #define MSR_BASE    (MSR_SF | MSR_ME)
 
@@ -391,16 +392,7 @@ HARNESS_TEST(test_interrupts_taken_little_endian_with_ile)
  */
 static SpaprMachineState *make_machine(void)
 {
-    SpaprMachineConfig cfg = {
-        .ram_size = SPAPR_MIN_RAM, .smp_cpus = 1, .caps = { .fwnmi = true },
-    };
-    g_autoptr(GError) err = NULL;
-    SpaprMachineState *spapr;
-
-    vm_clock_init(true);
-    spapr = spapr_machine_create(&cfg, &err);
-    g_assert_no_error(err);
-    return spapr;
+    return test_machine_new(SPAPR_MIN_RAM, 1);
 }
 
 static void destroy_machine(SpaprMachineState *spapr)

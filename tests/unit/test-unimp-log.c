@@ -12,6 +12,7 @@
 
 #include <glib/gstdio.h>
 #include <unistd.h>
+#include "test-machine.h"
 
 #define MSR_BASE    (MSR_SF | MSR_ME)
 
@@ -79,15 +80,8 @@ static void test_unknown_spr_reported(void)
 
 static void child_hcall(void)
 {
-    SpaprMachineConfig cfg = {
-        .ram_size = SPAPR_MIN_RAM, .smp_cpus = 1, .caps = { .fwnmi = true },
-    };
-    g_autoptr(GError) err = NULL;
-
     trace_enable_log_items("unimp");
-    vm_clock_init(true);
-    SpaprMachineState *spapr = spapr_machine_create(&cfg, &err);
-    g_assert_no_error(err);
+    SpaprMachineState *spapr = test_machine_new(SPAPR_MIN_RAM, 1);
     PowerPCCPU *cpu = spapr->cpus[0];
     g_assert_cmpint(guest_st_be32(&spapr->ram, HARNESS_CODE, enc_li(3, 0x7F0)), ==, 0);
     g_assert_cmpint(guest_st_be32(&spapr->ram, HARNESS_CODE + 4, enc_sc(1)), ==, 0);

@@ -10,20 +10,14 @@
 #include "hw/intc/xics.h"
 #include "hw/intc/xics_spapr.h"
 #include "hw/ppc/spapr.h"
+#include "test-machine.h"
 
 #define MSR_BASE    (MSR_SF | MSR_ME)
 
 static SpaprMachineState *make_machine(void)
 {
-    SpaprMachineConfig cfg = {
-        .ram_size = SPAPR_MIN_RAM, .smp_cpus = 2, .caps = { .fwnmi = true },
-    };
-    g_autoptr(GError) err = NULL;
-    SpaprMachineState *spapr;
+    SpaprMachineState *spapr = test_machine_new(SPAPR_MIN_RAM, 2);
 
-    vm_clock_init(true);
-    spapr = spapr_machine_create(&cfg, &err);
-    g_assert_no_error(err);
     /* the 0x500 handler spins, so NIP shows the interrupt was taken */
     g_assert_cmpint(guest_st_be32(&spapr->ram, EXCP_EXTERNAL, enc_b_self()), ==, 0);
     ppc_interp_invalidate(EXCP_EXTERNAL, 4);

@@ -15,6 +15,7 @@
 #include "hw/ppc/spapr_rtas.h"
 #include "system/bql.h"
 #include "system/clock.h"
+#include "test-machine.h"
 
 #define NCPUS       4
 #define SRC0        XICS_IRQ_BASE
@@ -24,14 +25,7 @@ static SpaprMachineState *spapr;
 
 static void setup(void)
 {
-    SpaprMachineConfig cfg = {
-        .ram_size = 64ULL << 20, .smp_cpus = NCPUS, .caps = { .fwnmi = true },
-    };
-    g_autoptr(GError) err = NULL;
-
-    vm_clock_init(true);
-    spapr = spapr_machine_create(&cfg, &err);
-    g_assert_no_error(err);
+    spapr = test_machine_new(64ULL << 20, NCPUS);
     bql_lock();
 }
 
