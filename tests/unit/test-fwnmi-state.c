@@ -213,6 +213,17 @@ static void assert_accounted(const SpaprFwnmiCounters *c)
                      c->delivered + c->legacy + c->nested + c->ignored + c->dropped);
 }
 
+/* A registered 2-vCPU machine with pretend threads, under the BQL. */
+static SpaprMachineState *start_threaded(void)
+{
+    SpaprMachineState *spapr = make_machine(2);
+
+    register_fwnmi(spapr);
+    bql_lock();
+    pretend_threaded(spapr);
+    return spapr;
+}
+
 /* End of a pretend-threaded test: once the vCPUs' work has run, every
  * request is accounted for; then teardown. */
 static void finish_threaded(SpaprMachineState *spapr)
@@ -230,13 +241,10 @@ static void finish_threaded(SpaprMachineState *spapr)
  */
 static void test_back_to_back_same_free_vcpu(void)
 {
-    SpaprMachineState *spapr = make_machine(2);
+    SpaprMachineState *spapr = start_threaded();
     SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
     PowerPCCPU *cpu = spapr->cpus[0];
 
-    register_fwnmi(spapr);
-    bql_lock();
-    pretend_threaded(spapr);
     g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
     g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_IGNORED);
     enter_and_interlock(spapr, cpu);
@@ -257,13 +265,10 @@ static void test_back_to_back_same_free_vcpu(void)
  */
 static void test_second_for_queued_vcpu_is_nested(void)
 {
-    SpaprMachineState *spapr = make_machine(2);
+    SpaprMachineState *spapr = start_threaded();
     SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
     PowerPCCPU *a = spapr->cpus[0], *b = spapr->cpus[1];
 
-    register_fwnmi(spapr);
-    bql_lock();
-    pretend_threaded(spapr);
     g_assert_cmpint(spapr_mce_req_event(spapr, a, &info), ==, SPAPR_MCE_DELIVERED);
     cpu_process_work(a);
     g_assert_cmpint(spapr_mce_req_event(spapr, b, &info), ==, SPAPR_MCE_QUEUED);
@@ -291,13 +296,10 @@ static void test_second_for_queued_vcpu_is_nested(void)
  */
 static void test_injected_waits_for_ri(void)
 {
-    SpaprMachineState *spapr = make_machine(2);
+    SpaprMachineState *spapr = start_threaded();
     SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
     PowerPCCPU *cpu = spapr->cpus[0];
 
-    register_fwnmi(spapr);
-    bql_lock();
-    pretend_threaded(spapr);
     cpu->env.msr &= ~MSR_RI;
     cpu->env.nip = 0x5000;
     g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
