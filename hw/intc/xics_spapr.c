@@ -156,6 +156,17 @@ static void rtas_ibm_get_xive(SpaprMachineState *spapr, PowerPCCPU *cpu,
     call->rets[2] = priority;
 }
 
+/* The 1-in, 1-out calls on one source (int-off, int-on): its XIVE state. */
+static bool read_source(SpaprMachineState *spapr, SpaprRtasCall *call,
+                        uint32_t *server, uint8_t *priority, uint8_t *saved)
+{
+    if (!spapr_rtas_check_args(call, 1, 1) || !xive_irq_ok(spapr, call, call->args[0])) {
+        return false;
+    }
+    xics_read_xive(spapr->xics, call->args[0], server, priority, saved);
+    return true;
+}
+
 /*
  * ibm,int-off(irq): mask, saving the priority for int-on. Already masked:
  * the saved priority is kept (QEMU would save 0xff, so a second int-off
@@ -167,10 +178,9 @@ static void rtas_ibm_int_off(SpaprMachineState *spapr, PowerPCCPU *cpu,
     uint32_t server;
     uint8_t priority, saved;
 
-    if (!spapr_rtas_check_args(call, 1, 1) || !xive_irq_ok(spapr, call, call->args[0])) {
+    if (!read_source(spapr, call, &server, &priority, &saved)) {
         return;
     }
-    xics_read_xive(spapr->xics, call->args[0], &server, &priority, &saved);
     xics_write_xive(spapr->xics, call->args[0], server, XICS_PRIO_MASKED,
                     priority == XICS_PRIO_MASKED ? saved : priority);
     call->rets[0] = RTAS_OUT_SUCCESS;
@@ -183,10 +193,9 @@ static void rtas_ibm_int_on(SpaprMachineState *spapr, PowerPCCPU *cpu,
     uint32_t server;
     uint8_t priority, saved;
 
-    if (!spapr_rtas_check_args(call, 1, 1) || !xive_irq_ok(spapr, call, call->args[0])) {
+    if (!read_source(spapr, call, &server, &priority, &saved)) {
         return;
     }
-    xics_read_xive(spapr->xics, call->args[0], &server, &priority, &saved);
     xics_write_xive(spapr->xics, call->args[0], server, saved, saved);
     call->rets[0] = RTAS_OUT_SUCCESS;
 }
