@@ -10,16 +10,10 @@
 
 #include "hw/intc/xics.h"
 #include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_fdt_check.h"
 #include "hw/ppc/spapr_rtas.h"
 #include "system/trace.h"
 
-#define XICS_FDT_CHECK(call)                                              \
-    do {                                                                  \
-        int fdt_ret_ = (call);                                            \
-        if (fdt_ret_ < 0) {                                               \
-            g_error("%s: %s", #call, fdt_strerror(fdt_ret_));             \
-        }                                                                 \
-    } while (0)
 
 /* ---- hypercalls (LoPAPR 14.5.4.3 "Interrupt Support hcall()s") ---- */
 
@@ -216,16 +210,16 @@ void spapr_dt_xics(SpaprMachineState *spapr, void *fdt)
 {
     uint32_t ranges[2] = { cpu_to_fdt32(0), cpu_to_fdt32((uint32_t)spapr->smp_cpus) };
 
-    XICS_FDT_CHECK(fdt_begin_node(fdt, "interrupt-controller"));
-    XICS_FDT_CHECK(fdt_property_string(fdt, "device_type",
+    FDT_CHECK(fdt_begin_node(fdt, "interrupt-controller"));
+    FDT_CHECK(fdt_property_string(fdt, "device_type",
                                        "PowerPC-External-Interrupt-Presentation"));
-    XICS_FDT_CHECK(fdt_property_string(fdt, "compatible", "IBM,ppc-xicp"));
-    XICS_FDT_CHECK(fdt_property(fdt, "interrupt-controller", NULL, 0));
-    XICS_FDT_CHECK(fdt_property(fdt, "ibm,interrupt-server-ranges", ranges, sizeof(ranges)));
-    XICS_FDT_CHECK(fdt_property_cell(fdt, "#interrupt-cells", 2));
-    XICS_FDT_CHECK(fdt_property_cell(fdt, "linux,phandle", SPAPR_XICS_PHANDLE));
-    XICS_FDT_CHECK(fdt_property_cell(fdt, "phandle", SPAPR_XICS_PHANDLE));
-    XICS_FDT_CHECK(fdt_end_node(fdt));
+    FDT_CHECK(fdt_property_string(fdt, "compatible", "IBM,ppc-xicp"));
+    FDT_CHECK(fdt_property(fdt, "interrupt-controller", NULL, 0));
+    FDT_CHECK(fdt_property(fdt, "ibm,interrupt-server-ranges", ranges, sizeof(ranges)));
+    FDT_CHECK(fdt_property_cell(fdt, "#interrupt-cells", 2));
+    FDT_CHECK(fdt_property_cell(fdt, "linux,phandle", SPAPR_XICS_PHANDLE));
+    FDT_CHECK(fdt_property_cell(fdt, "phandle", SPAPR_XICS_PHANDLE));
+    FDT_CHECK(fdt_end_node(fdt));
 }
 
 void spapr_vty_notify_input(SpaprMachineState *spapr)

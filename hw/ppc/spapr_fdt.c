@@ -16,6 +16,7 @@
 #include <libfdt.h>
 
 #include "hw/intc/xics_spapr.h"
+#include "hw/ppc/spapr_fdt_check.h"
 #include "hw/ppc/spapr_rtas.h"
 
 #define SPAPR_CPU_CLOCK_HZ  1000000000U
@@ -79,15 +80,6 @@ static const uint32_t p9_radix_ap[] = {
     0x0000000c, 0xa0000010, 0x20000015, 0x4000001e,
 };
 
-/* Every libfdt call in tree construction goes through this: the tree is
- * sized from its inputs (spapr_fdt_size()), so failure is our bug. */
-#define FDT_CHECK(call)                                                   \
-    do {                                                                  \
-        int fdt_ret_ = (call);                                            \
-        if (fdt_ret_ < 0) {                                               \
-            g_error("%s: %s", #call, fdt_strerror(fdt_ret_));             \
-        }                                                                 \
-    } while (0)
 
 static void fdt_prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
 {
