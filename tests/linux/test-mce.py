@@ -37,6 +37,7 @@ SRR1_LOADSTORE = 1 << 21                # SRR1 bit 42: D-side, cause in DSISR
 SRR1_SLB_MULTIHIT = 0xc0000
 SRR1_ERAT_MULTIHIT = 0x100000
 SRR1_TLB_MULTIHIT = 0x140000
+DSISR_UE = 0x8000
 DSISR_UE_TABLEWALK = 0x4000
 DSISR_ERAT_MULTIHIT = 0x800
 DSISR_TLB_MULTIHIT = 0x400
@@ -142,6 +143,17 @@ def scenario_recovered(args):
         end, m, _ = mce_report(vm, start, cpu=1)
         check(m.group(2) == f'UE Page table walk Load/Store DAR: {ea:016x} '
               f'paddr: {ea - KERNEL_BASE:016x} [Recovered]', f'EA-only UE: "{m.group(0)}"')
+        # The same for a UE load/store, whose EA QEMU's table does not
+        # report: x-inject-mce "ea-known" says DAR is exact.
+        start = vm.mark()
+        ea = init_task + 0x80
+        r = vm.qmp('x-inject-mce', **{'cpu-index': 0, 'srr1': SRR1_LOADSTORE,
+                                      'dsisr': DSISR_UE, 'dar': ea, 'recovered': True,
+                                      'ea-known': True})
+        check(r['result'] == 'delivered', 'UE load/store with ea-known delivered')
+        end, m, _ = mce_report(vm, start, cpu=0)
+        check(m.group(2) == f'UE Load/Store DAR: {ea:016x} '
+              f'paddr: {ea - KERNEL_BASE:016x} [Recovered]', f'ea-known UE: "{m.group(0)}"')
         alive(vm)
 
         # 4. SLB, ERAT and TLB multihit, I-side (SRR1) and D-side (DSISR, DAR).
@@ -163,10 +175,10 @@ def scenario_recovered(args):
                   f'event {d}')
         alive(vm)
         f = vm.qmp('query-fwnmi')
-        check(f['requests'] == 9 and f['delivered'] == 9 and f['interlocks'] == 9 and
+        check(f['requests'] == 10 and f['delivered'] == 10 and f['interlocks'] == 10 and
               f['nested'] == 0 and f['legacy'] == 0 and f['interlock-holder'] == -1,
-              'query-fwnmi: 9 requests, 9 delivered, 9 interlocks')
-        check(vm.count_lines(r'MCE: CPU\d+: machine check') == 9, '9 reports in all')
+              'query-fwnmi: 10 requests, 10 delivered, 10 interlocks')
+        check(vm.count_lines(r'MCE: CPU\d+: machine check') == 10, '10 reports in all')
         check(vm.count_lines(r'Oops|Kernel panic|BUG:') == 0, 'no oops')
         vm.send('q\n')
         status = vm.wait_exit(30)
