@@ -192,7 +192,9 @@ def scenario_recovered(args):
 
 def scenario_ue_fatal(args):
     jiffies = kernel_symbol(find_kernel(), 'jiffies_64')
-    vm = boot(args, 1, extra=['-action', 'panic=exit-failure'])
+    # oops=panic: the machine check may hit a kernel thread (Linux then only
+    # kills it) or an interrupt (Linux panics): make every oops a panic.
+    vm = boot(args, 1, append='oops=panic', extra=['-action', 'panic=exit-failure'])
     try:
         start, ev = vm.mark(), vm.event_mark()
         page = (jiffies - KERNEL_BASE) & ~PAGE_4K
@@ -203,11 +205,11 @@ def scenario_ue_fatal(args):
         check(nip.group(1).startswith('NIP: [c0'), 'taken in kernel mode')
         vm.wait_line(r'Oops: Machine check, sig: 7 \[#1\]', 10, end)
         vm.wait_line(r'TRAP: 0200', 10, end)
-        vm.wait_line(r'Kernel panic - not syncing: ', 30, end)
+        vm.wait_line(r'Kernel panic - not syncing: Fatal exception( in interrupt)?$', 30, end)
         d = fwnmi_event(vm, ev, kind='fwnmi')
         check(d['error-type'] == 'UE' and not d['recovered'], f'event {d}')
         e = vm.wait_event('GUEST_PANICKED', 30, ev)
-        check(e['data']['info']['reason'].startswith('ibm,os-term: OS panic: '),
+        check(e['data']['info']['reason'].startswith('ibm,os-term: OS panic: Fatal exception'),
               f'GUEST_PANICKED through ibm,os-term: {e["data"]["info"]["reason"]}')
         status = vm.wait_exit(30)
         check(status == 1, f'-action panic=exit-failure: exit status {status}')
@@ -251,75 +253,99 @@ def scenario_nmi(args):
         vm.kill()
 
 
-STORM_TYPES = [('SLB', SRR1_SLB_MULTIHIT), ('ERAT', SRR1_ERAT_MULTIHIT),
-               ('TLB', SRR1_TLB_MULTIHIT)]
+# D-side multihits: DSISR bit, and the EA Linux prints as "DAR:"
+STORM_TYPES = [('SLB', DSISR_SLB_MULTIHIT), ('ERAT', DSISR_ERAT_MULTIHIT),
+               ('TLB', DSISR_TLB_MULTIHIT)]
+STORM_DAR = 0x5700000000        # storm machine check n has DAR STORM_DAR + n * 8
+MARKER_DAR = 0xfee1000000       # flush markers: MARKER_DAR + cpu
 # A storm report is "late" when Linux has not printed it after this long.
 LATE_S = 1.0
-MARKER_DAR = 0xfee1000000
 
 
-def reports(vm, cpu, start):
-    """Storm reports (not markers) Linux printed for @cpu since line @start."""
-    return vm.count_lines(rf'MCE: CPU{cpu}: machine check \(Severe\)  '
-                          r'(SLB|ERAT|TLB) Multihit \[Recovered\]$', start)
+def done_reports(vm, cpu, start):
+    """Reports Linux finished printing for @cpu since line @start (their
+    last line is the error class, "Unknown")."""
+    return vm.count_lines(rf'MCE: CPU{cpu}: Unknown$', start)
 
 
 def storm(vm, cpus, count, timeout=90):
-    """Inject @count recovered multihits round-robin over @cpus vCPUs.
+    """Inject @count recovered multihits round-robin over @cpus vCPUs, each
+    with a DAR of its own, so that each of Linux's reports names its
+    machine check.
 
     Paced per vCPU: the next one for a vCPU goes in once Linux has printed
-    the report of every earlier one for it. Linux 6.1 saves each machine
-    check in a per-CPU queue and prints the queue later from the timer
-    interrupt (mce_run_irq_context_handlers); a machine check taken while
-    that CPU is printing would make it print one report twice and lose
-    another, and one injected faster than Linux prints would overflow the
-    queue (10 entries). Linux also clears its "queue pending" flag only
-    after draining the queue, so a machine check that arrives between the
-    two stays queued, unprinted, until that CPU's next machine check: a
-    report still missing after LATE_S seconds is such a one, and the next
-    injection for that vCPU goes in anyway, which prints both.
+    the whole report (up to its last line) of every earlier one for it.
+    Linux 6.1 saves each machine check in a per-CPU queue and prints the
+    queue later from the timer interrupt (mce_run_irq_context_handlers);
+    a machine check taken while that CPU is still printing makes it print
+    one report twice and lose another (the loop prints the top entry, then
+    decrements the count), and one injected faster than Linux prints
+    overflows the queue (10 entries). Linux also clears its "queue
+    pending" flag only after draining the queue, so a machine check that
+    arrives between the two stays queued, unprinted, until that CPU's next
+    machine check: a report still missing after LATE_S seconds is such a
+    one, and the next injection for that vCPU goes in anyway (the CPU is
+    not printing then), which prints both.
 
-    Returns (first line index, sent per vCPU, late reports, seconds)."""
+    Returns (first line index, sent per vCPU, markers per vCPU, late
+    reports, seconds)."""
     start = vm.mark()
-    sent, late = [0] * cpus, 0
+    sent, markers, late = [0] * cpus, [0] * cpus, 0
     waiting_since = [None] * cpus
     t0 = time.monotonic()
     deadline = t0 + timeout
     n = 0
     while n < count:
         cpu = n % cpus
-        if reports(vm, cpu, start) < sent[cpu]:
+        if done_reports(vm, cpu, start) < sent[cpu]:
             now = time.monotonic()
             waiting_since[cpu] = waiting_since[cpu] or now
             if now > deadline:
-                raise Fail(f'storm: CPU{cpu} reported {reports(vm, cpu, start)} of {sent[cpu]}')
+                raise Fail(f'storm: CPU{cpu} reported {done_reports(vm, cpu, start)} '
+                           f'of {sent[cpu]}')
             if now - waiting_since[cpu] < LATE_S:
                 time.sleep(0.0005)
                 continue
             late += 1
         waiting_since[cpu] = None
-        name, srr1 = STORM_TYPES[n % len(STORM_TYPES)]
-        r = inject_mce(vm, cpu, srr1)
+        name, dsisr = STORM_TYPES[n % len(STORM_TYPES)]
+        r = inject_mce(vm, cpu, SRR1_LOADSTORE, dsisr, STORM_DAR + 8 * n)
         if r not in ('delivered', 'queued'):
             raise Fail(f'storm: machine check {n} on CPU{cpu}: {r}')
         sent[cpu] += 1
         n += 1
     secs = time.monotonic() - t0
-    # Flush reports Linux still holds: one marker (D-side SLB multihit with
-    # a DAR of its own) per vCPU that is short, again while it stays short.
-    markers = [0] * cpus
+    # Flush reports Linux still holds: a marker (its own DAR) for each
+    # vCPU that is short, again while it stays short.
     for cpu in range(cpus):
-        while reports(vm, cpu, start) < sent[cpu]:
+        while done_reports(vm, cpu, start) < sent[cpu] + markers[cpu]:
             if time.monotonic() > deadline:
-                raise Fail(f'storm: CPU{cpu}: {reports(vm, cpu, start)} of {sent[cpu]} reported')
+                raise Fail(f'storm: CPU{cpu}: {done_reports(vm, cpu, start)} of '
+                           f'{sent[cpu] + markers[cpu]} reported')
             t = time.monotonic()
-            while reports(vm, cpu, start) < sent[cpu] and time.monotonic() - t < LATE_S:
+            while done_reports(vm, cpu, start) < sent[cpu] + markers[cpu] and \
+                    time.monotonic() - t < LATE_S:
                 time.sleep(0.005)
-            if reports(vm, cpu, start) < sent[cpu]:
+            if done_reports(vm, cpu, start) < sent[cpu] + markers[cpu]:
                 late += 1
                 inject_mce(vm, cpu, SRR1_LOADSTORE, DSISR_SLB_MULTIHIT, MARKER_DAR + cpu)
                 markers[cpu] += 1
     return start, sent, markers, late, secs
+
+
+def storm_reports(vm, start):
+    """{(cpu, type, dar): count} of Linux's storm and marker reports."""
+    rx = re.compile(r'MCE: CPU(\d+): machine check \(Severe\)  (SLB|ERAT|TLB) Multihit '
+                    r'DAR: ([0-9a-f]{16}) \[Recovered\]$')
+    seen = {}
+    with vm.cond:
+        lines = [t for _, t in vm.lines[start:]]
+    for t in lines:
+        m = rx.search(t)
+        if m:
+            key = (int(m.group(1)), m.group(2), int(m.group(3), 16))
+            seen[key] = seen.get(key, 0) + 1
+    return seen
 
 
 def scenario_storm(args):
@@ -334,21 +360,25 @@ def scenario_storm(args):
         time.sleep(0.5)     # anything doubled would show up now
         print(f'  {count} machine checks in {secs:.2f} s ({count / secs:.0f}/s); '
               f'{late} report(s) printed late, at that CPU\'s next machine check')
+        seen = storm_reports(vm, start)
+        want = {(n % cpus, STORM_TYPES[n % len(STORM_TYPES)][0], STORM_DAR + 8 * n): 1
+                for n in range(count)}
         for c in range(cpus):
-            lines = reports(vm, c, start)
-            marks = vm.count_lines(rf'MCE: CPU{c}: machine check \(Severe\)  SLB Multihit '
-                                   rf'DAR: {MARKER_DAR + c:016x} \[Recovered\]$', start)
+            if markers[c]:
+                want[(c, 'SLB', MARKER_DAR + c)] = markers[c]
+        missing = sorted(k for k in want if k not in seen)
+        doubled = sorted(k for k in seen if seen[k] > want.get(k, 0))
+        check(not missing and not doubled and len(seen) == len(want),
+              f'each of the {count} machine checks (+{sum(markers)} markers) reported once, '
+              f'on its vCPU, with its type and DAR (missing {missing[:3]}, '
+              f'doubled or unknown {doubled[:3]})')
+        for c in range(cpus):
             evs = sum(1 for e in vm.events_named('FWNMI_MACHINE_CHECK', ev)
                       if e['data']['cpu'] == c and e['data']['kind'] == 'fwnmi')
-            check(lines == sent[c] and marks == markers[c] and evs == sent[c] + markers[c],
+            check(evs == sent[c] + markers[c] == done_reports(vm, c, start),
                   f'CPU{c}: {sent[c]} injected (+{markers[c]} markers), {evs} delivered, '
-                  f'{lines} (+{marks}) reported by Linux')
+                  f'{done_reports(vm, c, start)} reports')
         total = count + sum(markers)
-        for i, (name, _) in enumerate(STORM_TYPES):
-            n = vm.count_lines(rf'MCE: CPU\d+: machine check \(Severe\)  {name} Multihit '
-                               r'\[Recovered\]$', start)
-            want = len(range(i, count, len(STORM_TYPES)))
-            check(n == want, f'{name} multihit: {n} reports, {want} injected')
         f = vm.qmp('query-fwnmi')
         check(f['requests'] == total and f['delivered'] == total and
               f['interlocks'] == total and f['nested'] == 0 and f['dropped'] == 0 and
