@@ -9,10 +9,13 @@ python3 bench/bench-startup.py build/qemu-system-ppc64 20
 build/bench/bench-mce
 for b in build/bench/bench-cpu; do [ -x "$b" ] && "$b"; done
 python3 bench/bench-guests.py build
-# Optional: Linux 6.1 boot to the test init, against QEMU 7.2 (BENCH_LINUX=1;
-# fetches the kernel with scripts/fetch-linux.sh).
+# Optional: Linux 6.1 boot to the test init, against QEMU 7.2, and machine
+# checks with Linux's handler in the loop (BENCH_LINUX=1; fetches the kernel
+# with scripts/fetch-linux.sh).
 if [ "${BENCH_LINUX:-0}" = 1 ]; then
     LINUX_VMLINUX=$(scripts/fetch-linux.sh) && export LINUX_VMLINUX &&
         python3 bench/linux-boot.py build || echo "linux-boot: failed"
+    LINUX_VMLINUX=$(scripts/fetch-linux.sh) && export LINUX_VMLINUX &&
+        python3 bench/linux-mce.py build || echo "linux-mce: failed"
 fi
 exit 0

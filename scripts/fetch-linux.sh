@@ -29,8 +29,25 @@ fi
 [ -n "$pkg" ] || { echo "fetch-linux: no linux-image-6.1.0-*-powerpc64le in the archive" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "fetch-linux: downloading $pkg:ppc64el (about 50 MB) ..." >&2
-( cd "$tmp" && apt-get download "$pkg:ppc64el" >&2 )
+echo "fetch-linux: downloading $pkg:ppc64el (about 50 MB), once; cached in $CACHE" >&2
+( cd "$tmp" && apt-get download -q "$pkg:ppc64el" >"$tmp/apt.log" 2>&1; echo $? >"$tmp/apt.rc" ) &
+# A progress line while it downloads (seconds, and MB once apt has
+# written them), rewritten in place.
+secs=0
+while [ ! -f "$tmp/apt.rc" ]; do
+    sz=$(du -sk "$tmp" 2>/dev/null | awk '{printf "%.1f", $1 / 1024}')
+    printf '\rfetch-linux: downloading ... %d s, %s MB ' "$secs" "$sz" >&2
+    sleep 1
+    secs=$((secs + 1))
+done
+sz=$(du -sk "$tmp" 2>/dev/null | awk '{printf "%.1f", $1 / 1024}')
+printf '\rfetch-linux: downloaded %s MB in %d s          \n' "$sz" "$secs" >&2
+wait
+if [ "$(cat "$tmp/apt.rc")" != 0 ]; then
+    cat "$tmp/apt.log" >&2
+    echo "fetch-linux: apt-get download $pkg:ppc64el failed" >&2
+    exit 1
+fi
 deb=$(ls "$tmp"/*.deb)
 dpkg-deb -x "$deb" "$tmp/x"
 vml=$(ls "$tmp"/x/boot/vmlinux-* | head -1)

@@ -364,6 +364,28 @@ static int opt_name(VMOptions *opts, const char *arg, GError **error)
     return 0;
 }
 
+/* -action panic=pause|exit-failure (QEMU's other actions are not modelled). */
+static int opt_action(VMOptions *opts, const char *arg, GError **error)
+{
+    g_auto(GStrv) items = split_opt_list("action", arg, error);
+    if (!items) {
+        return -1;
+    }
+    for (char **it = items; *it; it++) {
+        if (!strcmp(*it, "panic=pause")) {
+            opts->panic_action = VM_PANIC_PAUSE;
+        } else if (!strcmp(*it, "panic=exit-failure")) {
+            opts->panic_action = VM_PANIC_EXIT_FAILURE;
+        } else if (g_str_has_prefix(*it, "panic=")) {
+            return opt_error(error, "action", arg, "Parameter 'panic' does not accept "
+                             "that value (pause or exit-failure)");
+        } else {
+            return opt_error(error, "action", arg, "unsupported action (only panic=)");
+        }
+    }
+    return 0;
+}
+
 static int opt_kernel(VMOptions *opts, const char *arg, GError **error)
 {
     if (!*arg) {
@@ -448,6 +470,7 @@ static const OptDesc options[] = {
     { "nographic", false, opt_flag_nographic, "guest console on stdio" },
     { "S", false, opt_flag_S, "do not start the vCPUs until 'cont'" },
     { "name", true, opt_name, "NAME  VM name" },
+    { "action", true, opt_action, "panic=pause|exit-failure  what a guest panic does" },
     { "d", true, opt_d, "guest_errors,unimp  log guest mistakes / unimplemented features to stderr" },
     { "trace", true, opt_trace, "GROUP  print trace points of GROUP (rtas fwnmi hcall qtest monitor *)" },
     { "version", false, opt_version, "print the version and exit" },

@@ -167,6 +167,10 @@ static JsonNode *qmp_x_inject_mce(QmpContext *ctx, JsonObject *args, GError **er
         .dsisr = (uint32_t)dsisr,
         .dar = (uint64_t)arg_int(args, "dar", 0),
         .recovered = arg_bool(args, "recovered", true),
+        /* The caller says DAR (D side) or the NIP (I side) is the exact
+         * EA, even where QEMU's tables do not report one (UE load/store):
+         * the log then has the EA and, translated at delivery, the RA. */
+        .ea_known = arg_bool(args, "ea-known", false),
     };
     SpaprMceResult r = mon_inject_mce(ctx->spapr, cpu, &info);
     g_autoptr(JsonBuilder) b = json_builder_new();
@@ -260,7 +264,8 @@ static const QmpArgSpec args_hmc[] = {
 static const QmpArgSpec args_mce[] = {
     { "cpu-index", QMP_ARG_INT, false }, { "srr1", QMP_ARG_INT, false },
     { "dsisr", QMP_ARG_INT, true }, { "dar", QMP_ARG_INT, true },
-    { "recovered", QMP_ARG_BOOL, false }, { .name = NULL },
+    { "recovered", QMP_ARG_BOOL, false }, { "ea-known", QMP_ARG_BOOL, true },
+    { .name = NULL },
 };
 static const QmpArgSpec args_memory_error[] = {
     { "address", QMP_ARG_INT, false }, { "recovered", QMP_ARG_BOOL, true }, { .name = NULL },

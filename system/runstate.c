@@ -82,7 +82,8 @@ void spapr_guest_panicked(SpaprMachineState *spapr, const char *reason)
     /* The reason may carry any guest bytes (ibm,os-term): JSON-escape it. */
     g_autofree char *quoted = qemu_json_quote(reason);
     g_autofree char *data = g_strdup_printf(
-        "{\"action\": \"pause\", \"info\": {\"type\": \"pseries\", \"reason\": %s}}", quoted);
+        "{\"action\": \"%s\", \"info\": {\"type\": \"pseries\", \"reason\": %s}}",
+        spapr->exit_on_panic ? "poweroff" : "pause", quoted);
     vm_event_emit(spapr, "GUEST_PANICKED", data);
     if (spapr->exit_on_panic) {
         spapr_request_quit(spapr);

@@ -154,7 +154,17 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
         return -1;
     }
     /* Somebody is watching: keep a panicked guest for inspection. */
-    vm->spapr->exit_on_panic = !vm->have_qtest && !monitor_attached();
+    switch (o->panic_action) {
+    case VM_PANIC_DEFAULT:
+        vm->spapr->exit_on_panic = !vm->have_qtest && !monitor_attached();
+        break;
+    case VM_PANIC_PAUSE:
+        vm->spapr->exit_on_panic = false;
+        break;
+    case VM_PANIC_EXIT_FAILURE:
+        vm->spapr->exit_on_panic = true;
+        break;
+    }
     return 0;
 }
 

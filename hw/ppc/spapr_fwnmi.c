@@ -124,6 +124,32 @@ static void cpu_wake_for_interrupt(PowerPCCPU *cpu)
     }
 }
 
+/*
+ * A UE named only by its effective address (an injected one: DAR, or the
+ * NIP for the instruction side) gets its real address too, translated as
+ * the interrupted context sees the EA (MSR[IR]/[DR], PIDR, the guest's
+ * radix tables; real mode: EA without the top bits). Linux takes the page
+ * from the log's logical address; without it, it tries addr_to_pfn() and
+ * can end in memory_failure(0), "unhandlable page". An EA that does not
+ * translate is reported without a real address, as before.
+ */
+static void fwnmi_fill_ra(SpaprMachineState *spapr, PowerPCCPU *cpu, SpaprMceInfo *info)
+{
+    SpaprMceClass c = spapr_mce_classify(info);
+    uint64_t ra;
+
+    if (info->ra_known || c.error_type != MC_ERROR_TYPE_UE || !c.ea_valid) {
+        return;
+    }
+    bool ifetch = !(info->srr1 & SRR1_MC_LOADSTORE);
+    if (ppc_radix_translate_ea(cpu, &spapr->ram, c.ea, ifetch, &ra) == 0) {
+        info->ra_known = true;
+        info->ra = ra;
+        trace_event("fwnmi", "cpu %d: EA 0x%" G_GINT64_MODIFIER "x -> RA 0x%"
+                    G_GINT64_MODIFIER "x for the log", cpu->index, c.ea, ra);
+    }
+}
+
 static void fwnmi_enter_mce_handler(SpaprMachineState *spapr, PowerPCCPU *cpu,
                                     SpaprMceInfo *info)
 {
@@ -134,6 +160,7 @@ static void fwnmi_enter_mce_handler(SpaprMachineState *spapr, PowerPCCPU *cpu,
 
     info->nip = env->nip;
     info->srr1 = (env->msr & ~SRR1_CAUSE_MASK) | (info->srr1 & SRR1_CAUSE_MASK);
+    fwnmi_fill_ra(spapr, cpu, info);
     SpaprElogTime now = spapr_elog_time_now();
     int len = spapr_elog_build_mce(info, &now, f->next_plid++, log, sizeof(log));
     g_assert(len > 0);

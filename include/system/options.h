@@ -26,6 +26,13 @@ typedef struct CharSpec {
     bool wait;
 } CharSpec;
 
+/* -action panic=...: what a guest panic does (QEMU's names) */
+typedef enum VMPanicAction {
+    VM_PANIC_DEFAULT,           /* exit 1 unless a monitor/qtest client can look */
+    VM_PANIC_PAUSE,             /* stay in guest-panicked */
+    VM_PANIC_EXIT_FAILURE,      /* exit with status 1, monitor or not */
+} VMPanicAction;
+
 typedef struct VMOptions {
     SpaprMachineConfig machine;
     VMAccel accel;
@@ -41,6 +48,7 @@ typedef struct VMOptions {
     char *kernel;
     char *append;
     char *initrd;
+    VMPanicAction panic_action; /* -action panic= */
 } VMOptions;
 
 /**

@@ -230,14 +230,14 @@ PPCRadixStatus ppc_radix_xlate(const PPCRadixPartition *part,
     return xlate(part, ram, pid, pr, ea, kind, update_rc, true, res);
 }
 
-int ppc_radix_translate_data(PowerPCCPU *cpu, GuestMemory *ram, uint64_t ea,
-                             uint64_t *ra)
+int ppc_radix_translate_ea(PowerPCCPU *cpu, GuestMemory *ram, uint64_t ea,
+                           bool ifetch, uint64_t *ra)
 {
     static const PPCRadixPartition none;
     const CPUPPCState *env = &cpu->env;
     PPCRadixResult res;
 
-    if (!(env->msr & MSR_DR)) {
+    if (!(env->msr & (ifetch ? MSR_IR : MSR_DR))) {
         *ra = ea & PPC_REAL_ADDR_MASK;
         return 0;
     }
@@ -245,10 +245,17 @@ int ppc_radix_translate_data(PowerPCCPU *cpu, GuestMemory *ram, uint64_t ea,
         ea = (uint32_t)ea;
     }
     if (xlate(cpu->radix ? cpu->radix : &none, ram, env->pidr,
-              (env->msr & MSR_PR) != 0, ea, PPC_ACCESS_LOAD, false, false,
+              (env->msr & MSR_PR) != 0, ea,
+              ifetch ? PPC_ACCESS_IFETCH : PPC_ACCESS_LOAD, false, false,
               &res) != RADIX_OK) {
         return -EFAULT;
     }
     *ra = res.ra;
     return 0;
+}
+
+int ppc_radix_translate_data(PowerPCCPU *cpu, GuestMemory *ram, uint64_t ea,
+                             uint64_t *ra)
+{
+    return ppc_radix_translate_ea(cpu, ram, ea, false, ra);
 }

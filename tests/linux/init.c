@@ -16,6 +16,9 @@
  *   pagemap  touch a page, print its physical address from /proc/self/pagemap
  *   sigbus   like pagemap, then keep reading the page until a SIGBUS (e.g. a
  *            memory error injected at that address) and print si_code/si_addr
+ *   serve    obey one-letter commands read from the console (serve.c), for
+ *            tests driven from the monitor: touch pages, report SIGBUS and
+ *            keep running, start busy workers, heartbeats, power off
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +26,7 @@
 /* ---- system calls (ppc64: number in r0, arguments in r3-r8, error: CR0[SO]) ---- */
 
 #define SYS_exit            1
+#define SYS_fork            2
 #define SYS_read            3
 #define SYS_write           4
 #define SYS_open            5
@@ -33,6 +37,7 @@
 #define SYS_reboot          88
 #define SYS_mmap            90
 #define SYS_nanosleep       162
+#define SYS_poll            167
 #define SYS_rt_sigaction    173
 #define SYS_pread64         179
 #define SYS_sched_getaffinity 223
@@ -307,6 +312,8 @@ static void scenario_sigbus(void)
     put("INIT: no SIGBUS\n");
 }
 
+#include "serve.c"
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -314,6 +321,7 @@ static const struct {
     { "boot", scenario_boot },
     { "pagemap", scenario_pagemap },
     { "sigbus", scenario_sigbus },
+    { "serve", scenario_serve },
 };
 
 /* ---- main ---- */

@@ -66,6 +66,22 @@ static void test_accepts_qemu_forms(void)
     vm_options_free(&o);
 }
 
+static void test_action_panic(void)
+{
+    VMOptions o;
+    g_autoptr(GError) err = NULL;
+    g_assert_cmpint(parse(&o, &err, "-M", "pseries", NULL), ==, 0);
+    g_assert_cmpint(o.panic_action, ==, VM_PANIC_DEFAULT);
+    vm_options_free(&o);
+    g_assert_cmpint(parse(&o, &err, "-action", "panic=exit-failure", NULL), ==, 0);
+    g_assert_cmpint(o.panic_action, ==, VM_PANIC_EXIT_FAILURE);
+    vm_options_free(&o);
+    g_assert_cmpint(parse(&o, &err, "-action", "panic=exit-failure", "-action", "panic=pause",
+                          NULL), ==, 0);
+    g_assert_cmpint(o.panic_action, ==, VM_PANIC_PAUSE);
+    vm_options_free(&o);
+}
+
 static void test_defaults(void)
 {
     VMOptions o;
@@ -171,6 +187,12 @@ static const EmptyCase empty_cases[] = {
     { "-name", "guest=", 0, NULL },
     { "-d", "", -1, "-d : unknown log item" },
     { "-trace", "", 0, NULL },
+    { "-action", "", 0, NULL },
+    { "-action", "panic=exit-failure,", 0, NULL },
+    { "-action", "panic=foo", -1, "-action panic=foo: Parameter 'panic' does not accept "
+      "that value (pause or exit-failure)" },
+    { "-action", "reboot=shutdown", -1, "-action reboot=shutdown: unsupported action (only "
+      "panic=)" },
     /* found by tests/fuzz/fuzz-cmdline: a newline in a value */
     { "-M", "\n", -1, "-machine \\x0a: unsupported machine type '\\x0a'" },
     { "-smp", "1\n2", -1, "-smp 1\\x0a2: invalid CPU count" },
@@ -223,6 +245,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cmdline/accepts-qemu-forms", test_accepts_qemu_forms);
     g_test_add_func("/cmdline/defaults", test_defaults);
+    g_test_add_func("/cmdline/action-panic", test_action_panic);
     g_test_add_func("/cmdline/ram-sizes", test_ram_sizes);
     g_test_add_func("/cmdline/rejects-bad-input-one-line", test_rejects_bad_input_one_line);
     g_test_add_func("/cmdline/empty-values/accepted-or-one-line-error", test_empty_values);

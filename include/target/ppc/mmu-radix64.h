@@ -142,4 +142,11 @@ PPCRadixStatus ppc_radix_xlate(const PPCRadixPartition *part,
 int ppc_radix_translate_data(PowerPCCPU *cpu, GuestMemory *ram, uint64_t ea,
                              uint64_t *ra);
 
+/**
+ * ppc_radix_translate_ea: as ppc_radix_translate_data(), for a data access
+ * or (@ifetch) an instruction fetch, which follows MSR[IR] instead of DR.
+ */
+int ppc_radix_translate_ea(PowerPCCPU *cpu, GuestMemory *ram, uint64_t ea,
+                           bool ifetch, uint64_t *ra);
+
 #endif

@@ -250,6 +250,43 @@ static void test_memory_error(void)
     fixture_stop(&f);
 }
 
+/*
+ * x-inject-mce "ea-known": a UE load/store named by its DAR gets the EA
+ * and, translated at delivery (real mode here: the EA without its top
+ * bits), the real address. Exact bytes of the log's "MC" section.
+ */
+static void test_mce_ea_known(void)
+{
+    Fixture f;
+    fixture_start(&f, "", true);
+    register_fwnmi(&f);
+    g_free(qtest(&f, "cpu-set 0 msr 0x8000000000001002"));     /* SF|ME|RI, DR=0 */
+    g_autoptr(JsonNode) r = qmp(f.qmp, "{\"execute\": \"x-inject-mce\", \"arguments\": "
+                                       "{\"cpu-index\": 0, \"srr1\": 2097152, "
+                                       "\"dsisr\": 32768, \"dar\": 13835058055283356752, "
+                                       "\"recovered\": true, \"ea-known\": true}}");
+    g_assert_cmpstr(obj_str(qmp_return_object(r), "result"), ==, "delivered");
+    assert_mce_event(&f, 0, "fwnmi", "UE", true);
+    uint64_t r3 = qtest_reg(qtest_fn_stdio, f.vm, 0, "r3");
+    /* saved R3 (8) + 96: "MC", length 40, version 1; type UE 0, subtype
+     * load/store 3 | EA 0x40 | LA 0x20; EA 0xc000000000123450, LA 0x123450 */
+    g_autofree char *cmd = g_strdup_printf("read 0x%" G_GINT64_MODIFIER "x 40", r3 + 8 + 96);
+    g_autofree char *mc = qtest(&f, cmd);
+    g_assert_cmpstr(mc, ==, "OK 0x"
+                    "4d43002801000000" "0000000000000000" "0063000000000000"
+                    "c000000000123450" "0000000000123450");
+    /* Without "ea-known", QEMU's table: no EA, so nothing to translate. */
+    g_assert_cmpint(qtest_nmi_interlock(qtest_fn_stdio, f.vm, 0), ==, 0);
+    g_assert_cmpstr(inject_mce(&f, 0, SRR1_LOADSTORE, DSISR_UE, 0xc000000000123450ULL, true),
+                    ==, "delivered");
+    assert_mce_event(&f, 0, "fwnmi", "UE", true);
+    g_autofree char *mc2 = qtest(&f, cmd);
+    g_assert_cmpstr(mc2, ==, "OK 0x"
+                    "4d43002801000000" "0000000000000000" "0003000000000000"
+                    "0000000000000000" "0000000000000000");
+    fixture_stop(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -261,5 +298,6 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/qmp/mce-fwnmi", test_mce_fwnmi);
     g_test_add_func("/monitor/qmp/mce-cap-off", test_mce_cap_off);
     g_test_add_func("/monitor/qmp/memory-error", test_memory_error);
+    g_test_add_func("/monitor/qmp/mce-ea-known", test_mce_ea_known);
     return g_test_run();
 }
