@@ -439,8 +439,10 @@ int monitor_init_all(SpaprMachineState *spapr, const VMOptions *opts, GError **e
             return -1;
         }
     }
-    if (opts->monitor.kind != CHAR_NONE && opts->monitor.kind != CHAR_NULL) {
-        if (monitor_open(spapr, &opts->monitor, false, error) < 0) {
+    for (guint i = 0; i < opts->hmp->len; i++) {
+        const CharSpec *spec = g_ptr_array_index(opts->hmp, i);
+        if (spec->kind != CHAR_NONE && spec->kind != CHAR_NULL &&
+            monitor_open(spapr, spec, false, error) < 0) {
             return -1;
         }
     }

@@ -245,6 +245,9 @@ static char *run_rtas(SpaprMachineState *spapr, PowerPCCPU *cpu, char **argv)
 
 static char *cmd_rtas(SpaprMachineState *spapr, char **argv, int argc)
 {
+    if (!spapr->smp_cpus) {
+        return g_strdup("FAIL this machine has no vCPU");
+    }
     return run_rtas(spapr, spapr->cpus[0], argv + 1);
 }
 
