@@ -18,6 +18,7 @@
 #include "system/bql.h"
 #include "system/chardev.h"
 #include "system/events.h"
+#include "system/qmp-json.h"
 #include "system/trace.h"
 #include "monitor-internal.h"
 
@@ -225,43 +226,65 @@ static int qmp_load_module(GError **error)
     return 0;
 }
 
+/* One client's QMP session; the reader thread's own. */
+typedef struct QmpSession {
+    Monitor *mon;
+    bool oob;                   /* the "oob" capability was enabled */
+    bool quit;                  /* a quit ran: read no further */
+} QmpSession;
+
+/* A complete request (or a lexical error) from the stream. */
+static void qmp_handle_value(void *opaque, const char *json, const char *error)
+{
+    QmpSession *session = opaque;
+    Monitor *mon = session->mon;
+
+    if (session->quit) {
+        return;
+    }
+    if (error) {
+        g_autofree char *err = qmp->error_line(MON_ERROR_GENERIC, error);
+        monitor_send(mon, err);
+        return;
+    }
+    bool command_mode, enter = false;
+    MonitorAction action = MON_ACTION_NONE;
+    g_mutex_lock(&mon->out_lock);
+    command_mode = mon->negotiated;
+    g_mutex_unlock(&mon->out_lock);
+
+    g_autofree char *reply = qmp->process_line(mon->spapr, json, command_mode, &session->oob,
+                                              &enter, &action);
+    if (reply) {
+        /* Queue the reply and switch modes at once, so that no event
+         * precedes the reply to qmp_capabilities. */
+        g_mutex_lock(&mon->out_lock);
+        out_push_locked(mon, reply, strlen(reply));
+        if (enter) {
+            mon->negotiated = true;
+        }
+        g_mutex_unlock(&mon->out_lock);
+    }
+    if (action == MON_ACTION_QUIT) {
+        session->quit = true;
+        monitor_quit(mon);
+    }
+}
+
 static void qmp_serve_client(Monitor *mon)
 {
-    g_autoptr(GString) line = g_string_new(NULL);
     g_autofree char *greeting = qmp->greeting();
-    int ret;
+    QmpSession session = { .mon = mon };
+    QmpJsonStreamer streamer;
+    char buf[4096];
+    ssize_t n;
 
+    qmp_json_init(&streamer, qmp_handle_value, &session);
     monitor_send(mon, greeting);
-    while ((ret = char_read_line(&mon->ep, line)) != 0) {
-        if (ret < 0) {
-            g_autofree char *desc = g_strdup_printf(
-                "JSON parse error, input line longer than %d bytes discarded", CHAR_LINE_MAX);
-            g_autofree char *err = qmp->error_line(MON_ERROR_GENERIC, desc);
-            monitor_send(mon, err);
-            continue;
-        }
-        bool command_mode, enter = false;
-        MonitorAction action = MON_ACTION_NONE;
-        g_mutex_lock(&mon->out_lock);
-        command_mode = mon->negotiated;
-        g_mutex_unlock(&mon->out_lock);
-
-        g_autofree char *reply = qmp->process_line(mon->spapr, line->str, command_mode,
-                                                  &enter, &action);
-        if (reply) {
-            /* Queue the reply and switch modes at once, so that no event
-             * precedes the reply to qmp_capabilities. */
-            g_mutex_lock(&mon->out_lock);
-            out_push_locked(mon, reply, strlen(reply));
-            if (enter) {
-                mon->negotiated = true;
-            }
-            g_mutex_unlock(&mon->out_lock);
-        }
-        if (action == MON_ACTION_QUIT) {
-            monitor_quit(mon);
-        }
+    while (!session.quit && (n = char_read_some(&mon->ep, buf, sizeof(buf))) > 0) {
+        qmp_json_feed(&streamer, buf, (size_t)n);
     }
+    qmp_json_destroy(&streamer);
 }
 
 static bool monitor_reconnects(const Monitor *mon)

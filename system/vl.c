@@ -144,6 +144,7 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
         return -1;
     }
     g_atomic_pointer_set(&signal_machine, vm->spapr);
+    vm->spapr->name = o->name && *o->name ? o->name : NULL;
     if (vm_setup_console(vm, error) < 0) {
         return -1;
     }
