@@ -314,17 +314,12 @@ static gpointer qmp_reader_thread(gpointer opaque)
 
 /* ---- HMP ---- */
 
-static gpointer hmp_reader_thread(gpointer opaque)
+/* One HMP client; true when it ran quit. */
+static bool hmp_serve_client(Monitor *mon)
 {
-    Monitor *mon = opaque;
     g_autoptr(GString) line = g_string_new(NULL);
-    g_autoptr(GError) err = NULL;
     int ret;
 
-    if (char_connect(&mon->ep, &err) < 0) {
-        error_report("%s: %s", mon->label, err->message);
-        return NULL;
-    }
     monitor_attach_client(mon);
     g_autofree char *banner = hmp_banner();
     monitor_send(mon, banner);
@@ -343,13 +338,33 @@ static gpointer hmp_reader_thread(gpointer opaque)
         monitor_send(mon, out->str);
         if (action == MON_ACTION_QUIT) {
             monitor_quit(mon);
-            return NULL;
+            return true;
         }
         monitor_send(mon, HMP_PROMPT);
     }
-    /* End of input: as QEMU, the machine goes on without a monitor (the
-     * writer still delivers what is queued). */
-    return NULL;
+    return false;
+}
+
+static gpointer hmp_reader_thread(gpointer opaque)
+{
+    Monitor *mon = opaque;
+
+    for (;;) {
+        g_autoptr(GError) err = NULL;
+        if (char_connect(&mon->ep, &err) < 0) {
+            error_report("%s: %s", mon->label, err->message);
+            return NULL;
+        }
+        if (hmp_serve_client(mon)) {
+            return NULL;
+        }
+        if (!monitor_reconnects(mon)) {
+            /* End of input: as QEMU, the machine goes on without a
+             * monitor (the writer still delivers what is queued). */
+            return NULL;
+        }
+        monitor_detach_client(mon);
+    }
 }
 
 /* ---- events ---- */
@@ -412,11 +427,10 @@ static int monitor_open(SpaprMachineState *spapr, const CharSpec *spec, bool is_
     const char *opt = is_qmp ? "qmp" : "monitor";
     g_autofree char *label = spec_label(opt, spec);
 
-    if (is_qmp ? (spec->kind != CHAR_STDIO && spec->kind != CHAR_UNIX)
-               : spec->kind != CHAR_STDIO) {
+    if (spec->kind != CHAR_STDIO && spec->kind != CHAR_UNIX) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "%s: not supported (use %s)", label,
-                    is_qmp ? "stdio or unix:PATH[,server=on][,wait=off]" : "stdio");
+                    "%s: not supported (use stdio or unix:PATH[,server=on][,wait=off])",
+                    label);
         return -1;
     }
     Monitor *mon = monitor_new(spapr, is_qmp, label);

@@ -442,6 +442,23 @@ static const char *json_tree_problem(JsonNode *node)
     }
 }
 
+/* QEMU's parser messages (qobject/json-parser.c) for what json-glib
+ * found; the lexer (system/qmp-json.c) has already vetted every token. */
+static const char *parse_error_text(const GError *err)
+{
+    if (err->domain == JSON_PARSER_ERROR) {
+        switch (err->code) {
+        case JSON_PARSER_ERROR_MISSING_COLON:
+            return "JSON parse error, missing : in object pair";
+        case JSON_PARSER_ERROR_MISSING_COMMA:
+            return "JSON parse error, expected separator in dict";
+        default:
+            break;
+        }
+    }
+    return "JSON parse error, expecting value";
+}
+
 static bool line_is_blank(const char *line)
 {
     for (; *line; line++) {
@@ -472,8 +489,7 @@ static char *qmp_process_line(SpaprMachineState *spapr, const char *line, bool c
     bool parsed = json_parser_load_from_data(parser, line, -1, &err);
     g_hash_table_destroy(check.members);
     if (!parsed) {
-        g_autofree char *desc = g_strdup_printf("JSON parse error, %s", err->message);
-        return error_reply(MON_ERROR_GENERIC, desc, NULL);
+        return error_reply(MON_ERROR_GENERIC, parse_error_text(err), NULL);
     }
     JsonNode *root = json_parser_get_root(parser);
     if (!root) {

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "system/vl.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@ typedef struct VM {
     CharEndpoint qtest;
     CharEndpoint serial;
     bool have_qtest, have_serial;
+    FILE *qtest_log;            /* -qtest-log FILE, or NULL */
 } VM;
 
 static void console_to_endpoint(const char *buf, size_t len, void *opaque)
@@ -154,6 +156,14 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
             return -1;
         }
         vm->have_qtest = true;
+        if (o->qtest_log) {
+            vm->qtest_log = fopen(o->qtest_log, "w");
+            if (!vm->qtest_log) {
+                g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+                            "-qtest-log %s: %s", o->qtest_log, g_strerror(errno));
+                return -1;
+            }
+        }
         /* As the QMP client: connect now, so that nobody listening is a
          * start-up error naming the option, not a silent exit later. */
         if (o->qtest.kind == CHAR_UNIX && !o->qtest.server) {
@@ -190,7 +200,7 @@ static void vm_start(VM *vm)
         cpus_start_threads(spapr);
     }
     if (vm->have_qtest) {
-        qtest_server_start(spapr, &vm->qtest);
+        qtest_server_start(spapr, &vm->qtest, vm->qtest_log);
     }
     monitor_start_all(spapr);
 }

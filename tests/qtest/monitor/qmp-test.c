@@ -584,7 +584,7 @@ static void test_bad_endpoints(void)
         "-accel qtest -qtest stdio -qmp stdio",
         "-accel qtest -qtest stdio -monitor stdio",
         "-accel qtest -qtest unix:%s,server=on -qmp stdio -monitor stdio",
-        "-accel qtest -qtest stdio -monitor unix:%s,server=on",
+        "-accel qtest -qtest stdio -monitor file:%s",
         "-accel qtest -qtest stdio -qmp file:%s",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
