@@ -286,6 +286,26 @@ int char_read_line(CharEndpoint *ep, GString *line)
     }
 }
 
+ssize_t char_read_some(CharEndpoint *ep, char *buf, size_t size)
+{
+    if (ep->rbuf->len) {
+        size_t n = MIN(size, ep->rbuf->len);
+        memcpy(buf, ep->rbuf->str, n);
+        g_string_erase(ep->rbuf, 0, (gssize)n);
+        return (ssize_t)n;
+    }
+    for (;;) {
+        if (ep->in_fd < 0) {
+            return 0;
+        }
+        ssize_t n = read(ep->in_fd, buf, size);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        return n < 0 ? 0 : n;
+    }
+}
+
 void char_write(CharEndpoint *ep, const char *buf, size_t len)
 {
     g_mutex_lock(&ep->write_lock);

@@ -30,6 +30,7 @@
 typedef enum MonErrorClass {
     MON_ERROR_GENERIC,              /* "GenericError" */
     MON_ERROR_COMMAND_NOT_FOUND,    /* "CommandNotFound" */
+    MON_ERROR_DEVICE_NOT_FOUND,     /* "DeviceNotFound" */
 } MonErrorClass;
 
 #define MON_ERROR (mon_error_quark())
@@ -58,14 +59,17 @@ typedef struct QmpModuleOps {
     /** The greeting line (with its newline). */
     char *(*greeting)(void);
     /**
-     * Run one line of QMP input. Returns the reply line (with its
-     * newline), or NULL for a blank line. @command_mode is the session's
-     * state; *@enter_command_mode is set when qmp_capabilities succeeded
-     * (the caller switches the session when it queues the reply).
-     * *@action tells what to do after the reply. Takes the BQL itself.
+     * Run one QMP request, a complete JSON value (system/qmp-json.c
+     * splits the stream). Returns the reply line (with its newline), or
+     * NULL for a blank one. @command_mode is the session's state;
+     * *@enter_command_mode is set when qmp_capabilities succeeded (the
+     * caller switches the session when it queues the reply). *@oob is the
+     * session's "oob" capability, set by qmp_capabilities (reader thread
+     * only). *@action tells what to do after the reply. Takes the BQL
+     * itself.
      */
     char *(*process_line)(SpaprMachineState *spapr, const char *line, bool command_mode,
-                          bool *enter_command_mode, MonitorAction *action);
+                          bool *oob, bool *enter_command_mode, MonitorAction *action);
     /** An error reply line (no id) with the class and text. */
     char *(*error_line)(MonErrorClass cls, const char *desc);
     /** The event line for @name with @data_json (object text or NULL) and the

@@ -18,6 +18,7 @@
 #include "system/bql.h"
 #include "system/chardev.h"
 #include "system/events.h"
+#include "system/qmp-json.h"
 #include "system/trace.h"
 #include "monitor-internal.h"
 
@@ -225,43 +226,65 @@ static int qmp_load_module(GError **error)
     return 0;
 }
 
+/* One client's QMP session; the reader thread's own. */
+typedef struct QmpSession {
+    Monitor *mon;
+    bool oob;                   /* the "oob" capability was enabled */
+    bool quit;                  /* a quit ran: read no further */
+} QmpSession;
+
+/* A complete request (or a lexical error) from the stream. */
+static void qmp_handle_value(void *opaque, const char *json, const char *error)
+{
+    QmpSession *session = opaque;
+    Monitor *mon = session->mon;
+
+    if (session->quit) {
+        return;
+    }
+    if (error) {
+        g_autofree char *err = qmp->error_line(MON_ERROR_GENERIC, error);
+        monitor_send(mon, err);
+        return;
+    }
+    bool command_mode, enter = false;
+    MonitorAction action = MON_ACTION_NONE;
+    g_mutex_lock(&mon->out_lock);
+    command_mode = mon->negotiated;
+    g_mutex_unlock(&mon->out_lock);
+
+    g_autofree char *reply = qmp->process_line(mon->spapr, json, command_mode, &session->oob,
+                                              &enter, &action);
+    if (reply) {
+        /* Queue the reply and switch modes at once, so that no event
+         * precedes the reply to qmp_capabilities. */
+        g_mutex_lock(&mon->out_lock);
+        out_push_locked(mon, reply, strlen(reply));
+        if (enter) {
+            mon->negotiated = true;
+        }
+        g_mutex_unlock(&mon->out_lock);
+    }
+    if (action == MON_ACTION_QUIT) {
+        session->quit = true;
+        monitor_quit(mon);
+    }
+}
+
 static void qmp_serve_client(Monitor *mon)
 {
-    g_autoptr(GString) line = g_string_new(NULL);
     g_autofree char *greeting = qmp->greeting();
-    int ret;
+    QmpSession session = { .mon = mon };
+    QmpJsonStreamer streamer;
+    char buf[4096];
+    ssize_t n;
 
+    qmp_json_init(&streamer, qmp_handle_value, &session);
     monitor_send(mon, greeting);
-    while ((ret = char_read_line(&mon->ep, line)) != 0) {
-        if (ret < 0) {
-            g_autofree char *desc = g_strdup_printf(
-                "JSON parse error, input line longer than %d bytes discarded", CHAR_LINE_MAX);
-            g_autofree char *err = qmp->error_line(MON_ERROR_GENERIC, desc);
-            monitor_send(mon, err);
-            continue;
-        }
-        bool command_mode, enter = false;
-        MonitorAction action = MON_ACTION_NONE;
-        g_mutex_lock(&mon->out_lock);
-        command_mode = mon->negotiated;
-        g_mutex_unlock(&mon->out_lock);
-
-        g_autofree char *reply = qmp->process_line(mon->spapr, line->str, command_mode,
-                                                  &enter, &action);
-        if (reply) {
-            /* Queue the reply and switch modes at once, so that no event
-             * precedes the reply to qmp_capabilities. */
-            g_mutex_lock(&mon->out_lock);
-            out_push_locked(mon, reply, strlen(reply));
-            if (enter) {
-                mon->negotiated = true;
-            }
-            g_mutex_unlock(&mon->out_lock);
-        }
-        if (action == MON_ACTION_QUIT) {
-            monitor_quit(mon);
-        }
+    while (!session.quit && (n = char_read_some(&mon->ep, buf, sizeof(buf))) > 0) {
+        qmp_json_feed(&streamer, buf, (size_t)n);
     }
+    qmp_json_destroy(&streamer);
 }
 
 static bool monitor_reconnects(const Monitor *mon)
@@ -291,17 +314,12 @@ static gpointer qmp_reader_thread(gpointer opaque)
 
 /* ---- HMP ---- */
 
-static gpointer hmp_reader_thread(gpointer opaque)
+/* One HMP client; true when it ran quit. */
+static bool hmp_serve_client(Monitor *mon)
 {
-    Monitor *mon = opaque;
     g_autoptr(GString) line = g_string_new(NULL);
-    g_autoptr(GError) err = NULL;
     int ret;
 
-    if (char_connect(&mon->ep, &err) < 0) {
-        error_report("%s: %s", mon->label, err->message);
-        return NULL;
-    }
     monitor_attach_client(mon);
     g_autofree char *banner = hmp_banner();
     monitor_send(mon, banner);
@@ -320,13 +338,33 @@ static gpointer hmp_reader_thread(gpointer opaque)
         monitor_send(mon, out->str);
         if (action == MON_ACTION_QUIT) {
             monitor_quit(mon);
-            return NULL;
+            return true;
         }
         monitor_send(mon, HMP_PROMPT);
     }
-    /* End of input: as QEMU, the machine goes on without a monitor (the
-     * writer still delivers what is queued). */
-    return NULL;
+    return false;
+}
+
+static gpointer hmp_reader_thread(gpointer opaque)
+{
+    Monitor *mon = opaque;
+
+    for (;;) {
+        g_autoptr(GError) err = NULL;
+        if (char_connect(&mon->ep, &err) < 0) {
+            error_report("%s: %s", mon->label, err->message);
+            return NULL;
+        }
+        if (hmp_serve_client(mon)) {
+            return NULL;
+        }
+        if (!monitor_reconnects(mon)) {
+            /* End of input: as QEMU, the machine goes on without a
+             * monitor (the writer still delivers what is queued). */
+            return NULL;
+        }
+        monitor_detach_client(mon);
+    }
 }
 
 /* ---- events ---- */
@@ -389,11 +427,10 @@ static int monitor_open(SpaprMachineState *spapr, const CharSpec *spec, bool is_
     const char *opt = is_qmp ? "qmp" : "monitor";
     g_autofree char *label = spec_label(opt, spec);
 
-    if (is_qmp ? (spec->kind != CHAR_STDIO && spec->kind != CHAR_UNIX)
-               : spec->kind != CHAR_STDIO) {
+    if (spec->kind != CHAR_STDIO && spec->kind != CHAR_UNIX) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "%s: not supported (use %s)", label,
-                    is_qmp ? "stdio or unix:PATH[,server=on][,wait=off]" : "stdio");
+                    "%s: not supported (use stdio or unix:PATH[,server=on][,wait=off])",
+                    label);
         return -1;
     }
     Monitor *mon = monitor_new(spapr, is_qmp, label);
@@ -439,8 +476,10 @@ int monitor_init_all(SpaprMachineState *spapr, const VMOptions *opts, GError **e
             return -1;
         }
     }
-    if (opts->monitor.kind != CHAR_NONE && opts->monitor.kind != CHAR_NULL) {
-        if (monitor_open(spapr, &opts->monitor, false, error) < 0) {
+    for (guint i = 0; i < opts->hmp->len; i++) {
+        const CharSpec *spec = g_ptr_array_index(opts->hmp, i);
+        if (spec->kind != CHAR_NONE && spec->kind != CHAR_NULL &&
+            monitor_open(spapr, spec, false, error) < 0) {
             return -1;
         }
     }

@@ -175,13 +175,19 @@ static int opt_machine(VMOptions *opts, const char *arg, GError **error)
         props = parts + 1;
     }
     if (!strcmp(type, "help")) {
-        printf("Supported machines are:\npseries              pseries machine with FWNMI (default)\n");
+        printf("Supported machines are:\n"
+               "none                 empty machine\n"
+               "pseries              pSeries Logical Partition (PAPR compliant) "
+               "(alias of pseries-7.2)\n"
+               "pseries-7.2          pSeries Logical Partition (PAPR compliant) (default)\n");
         return 1;
     }
-    if (strcmp(type, "pseries") != 0) {
+    bool none = !strcmp(type, "none");
+    if (strcmp(type, "pseries") != 0 && strcmp(type, "pseries-7.2") != 0 && !none) {
         return opt_error(error, "machine", arg,
                          "unsupported machine type '%s' (use -machine help)", type);
     }
+    opts->machine.none = none;
     for (char **p = props; *p; p++) {
         g_auto(GStrv) kv = g_strsplit(*p, "=", 2);
         if (!*kv[0]) {
@@ -198,12 +204,18 @@ static int opt_machine(VMOptions *opts, const char *arg, GError **error)
             } else {
                 return opt_error(error, "machine", arg, "unsupported accelerator '%s'", kv[1]);
             }
-        } else if (g_str_has_prefix(kv[0], "cap-")) {
-            if (spapr_caps_set(&opts->machine.caps, kv[0], kv[1], error) < 0) {
+        } else {
+            GError *err = NULL;
+            int ret = none ? -ENOENT : spapr_caps_set(&opts->machine.caps, kv[0], kv[1], &err);
+            if (ret == -ENOENT) {
+                return opt_error(error, "machine", arg, "Property '%s.%s' not found",
+                                 none ? "none-machine" : "pseries-7.2-machine", kv[0]);
+            }
+            if (ret < 0) {
+                opt_error(error, "machine", arg, "%s", err->message);
+                g_error_free(err);
                 return -1;
             }
-        } else {
-            return opt_error(error, "machine", arg, "Property 'pseries.%s' not found", kv[0]);
         }
     }
     return 0;
@@ -219,13 +231,31 @@ static int opt_m(VMOptions *opts, const char *arg, GError **error)
     if (parse_ram_size(text, &bytes) < 0) {
         return opt_error(error, "m", arg, "invalid RAM size (use e.g. 512M or 2G)");
     }
+    opts->machine.ram_size = bytes;
+    opts->ram_arg = arg;        /* checked once the machine type is known */
+    return 0;
+}
+
+/* -m against the machine: pseries needs 16 MiB .. 1 TiB in whole pages;
+ * -machine none takes any size (rounded up to a page, as QEMU does). */
+static int check_ram_size(VMOptions *opts, GError **error)
+{
+    uint64_t bytes = opts->machine.ram_size;
+    if (opts->machine.none) {
+        if (bytes > (1ULL << 40)) {
+            return opt_error(error, "m", opts->ram_arg, "RAM size must be at most 1 TiB");
+        }
+        bytes = (bytes + GUEST_PAGE_SIZE - 1) & ~(uint64_t)(GUEST_PAGE_SIZE - 1);
+        opts->machine.ram_size = MAX(bytes, GUEST_PAGE_SIZE);
+        return 0;
+    }
     if (bytes < SPAPR_MIN_RAM || bytes % GUEST_PAGE_SIZE) {
-        return opt_error(error, "m", arg, "RAM size must be a multiple of 4 KiB and at least 16 MiB");
+        return opt_error(error, "m", opts->ram_arg,
+                         "RAM size must be a multiple of 4 KiB and at least 16 MiB");
     }
     if (bytes > (1ULL << 40)) {
-        return opt_error(error, "m", arg, "RAM size must be at most 1 TiB");
+        return opt_error(error, "m", opts->ram_arg, "RAM size must be at most 1 TiB");
     }
-    opts->machine.ram_size = bytes;
     return 0;
 }
 
@@ -313,7 +343,126 @@ static int opt_serial(VMOptions *opts, const char *arg, GError **error)
 
 static int opt_monitor(VMOptions *opts, const char *arg, GError **error)
 {
-    return opt_char(&opts->monitor, "monitor", arg, error);
+    CharSpec *spec = g_new0(CharSpec, 1);
+    g_ptr_array_add(opts->hmp, spec);
+    return opt_char(spec, "monitor", arg, error);
+}
+
+static int opt_cpu(VMOptions *opts, const char *arg, GError **error)
+{
+    g_auto(GStrv) parts = split_opt_list("cpu", arg, error);
+    const char *canonical;
+    uint32_t pvr;
+
+    if (!parts) {
+        return -1;
+    }
+    if (!parts[0] || !strcmp(parts[0], "help")) {
+        static const char *const names[] = {
+            "power8e_v2.1", "power8nvl_v1.0", "power8_v2.0", "power9_v1.0",
+            "power9_v2.0", "power9_v2.2", "power10_v1.0", "power10_v2.0",
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+            ppc_cpu_model_lookup(names[i], &pvr, &canonical);
+            printf("PowerPC %-16s PVR %08x\n", names[i], pvr);
+        }
+        printf("PowerPC %-16s (alias for power8e_v2.1)\n", "power8e");
+        printf("PowerPC %-16s (alias for power8nvl_v1.0)\n", "power8nvl");
+        printf("PowerPC %-16s (alias for power8_v2.0)\n", "power8");
+        printf("PowerPC %-16s (alias for power9_v2.2)\n", "power9");
+        printf("PowerPC %-16s (alias for power10_v2.0)\n", "power10");
+        return 1;
+    }
+    if (!strcmp(parts[0], "host")) {
+        /* QEMU: "host" exists only with KVM, which this VMM does not use. */
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "unable to find CPU model 'host'");
+        return -1;
+    }
+    if (!ppc_cpu_model_lookup(parts[0], &pvr, &canonical)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "unable to find CPU model '%s'", parts[0]);
+        return -1;
+    }
+    if (parts[1]) {
+        g_auto(GStrv) kv = g_strsplit(parts[1], "=", 2);
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "can't apply global %s-powerpc64-cpu.%s: Property "
+                    "'%s-powerpc64-cpu.%s' not found", canonical, parts[1], canonical, kv[0]);
+        return -1;
+    }
+    opts->machine.pvr = pvr;
+    return 0;
+}
+
+/* -audio and -audiodev: this machine has no sound device; only the "none"
+ * driver is accepted (libqtest passes "-audio none"). */
+static int opt_audio(VMOptions *opts, const char *arg, GError **error)
+{
+    g_auto(GStrv) parts = split_opt_list("audio", arg, error);
+    if (!parts) {
+        return -1;
+    }
+    for (char **p = parts; *p; p++) {
+        const char *v = *p;
+        if (p == parts && !strchr(v, '=')) {
+            v = g_str_has_prefix(v, "driver=") ? v + 7 : v;
+        } else if (g_str_has_prefix(v, "driver=")) {
+            v += 7;
+        } else if (g_str_has_prefix(v, "model=") || g_str_has_prefix(v, "id=")) {
+            return opt_error(error, "audio", arg, "no sound device on this machine");
+        } else {
+            return opt_error(error, "audio", arg, "Invalid parameter '%s'", v);
+        }
+        if (strcmp(v, "none") != 0) {
+            return opt_error(error, "audio", arg,
+                             "Parameter 'driver' does not accept value '%s'", v);
+        }
+    }
+    return 0;
+}
+
+static int opt_audiodev(VMOptions *opts, const char *arg, GError **error)
+{
+    g_auto(GStrv) parts = split_opt_list("audiodev", arg, error);
+    bool have_id = false;
+    if (!parts) {
+        return -1;
+    }
+    for (char **p = parts; *p; p++) {
+        const char *v = *p;
+        if (g_str_has_prefix(v, "id=") && v[3]) {
+            have_id = true;
+            continue;
+        }
+        v = g_str_has_prefix(v, "driver=") ? v + 7 : v;
+        if (strchr(v, '=') || (p != parts && v == *p)) {
+            return opt_error(error, "audiodev", arg, "Invalid parameter '%.*s'",
+                             (int)strcspn(*p, "="), *p);
+        }
+        if (strcmp(v, "none") != 0) {
+            return opt_error(error, "audiodev", arg,
+                             "Parameter 'driver' does not accept value '%s'", v);
+        }
+    }
+    if (!have_id) {
+        return opt_error(error, "audiodev", arg, "Parameter 'id' is missing");
+    }
+    return 0;
+}
+
+static int opt_qtest_log(VMOptions *opts, const char *arg, GError **error)
+{
+    g_free(opts->qtest_log);
+    opts->qtest_log = (!strcmp(arg, "none") || !strcmp(arg, "/dev/null") || !*arg)
+                      ? NULL : g_strdup(arg);
+    return 0;
+}
+
+static int opt_flag_preconfig(VMOptions *opts, const char *arg, GError **error)
+{
+    opts->preconfig = true;
+    return 0;
 }
 
 static int opt_qmp(VMOptions *opts, const char *arg, GError **error)
@@ -464,6 +613,14 @@ static const OptDesc options[] = {
     { "qtest", true, opt_qtest, "stdio|unix:PATH[,server=on]  qtest protocol endpoint" },
     { "qmp", true, opt_qmp, "stdio|unix:PATH,server=on[,wait=off]  QMP endpoint" },
     { "monitor", true, opt_monitor, "stdio  human monitor (HMP)" },
+    { "chardev", true, opt_handle_chardev,
+      "socket,id=ID,path=P[,server=on|off][,wait=on|off] | stdio,id=ID | null,id=ID" },
+    { "mon", true, opt_handle_mon, "chardev=ID[,mode=control|readline]  monitor on a -chardev" },
+    { "qtest-log", true, opt_qtest_log, "FILE  log the qtest protocol (none, /dev/null: off)" },
+    { "cpu", true, opt_cpu, "MODEL  power8, power9 (default), power10 ... (-cpu help)" },
+    { "audio", true, opt_audio, "none  (no sound device)" },
+    { "audiodev", true, opt_audiodev, "none,id=ID  (no sound device)" },
+    { "preconfig", false, opt_flag_preconfig, "wait for QMP x-exit-preconfig before starting" },
     { "serial", true, opt_serial, "stdio|null|file:PATH  guest console" },
     { "display", true, opt_display, "none" },
     { "nodefaults", false, opt_flag_nodefaults, "no default console" },
@@ -508,6 +665,9 @@ static void vm_options_init(VMOptions *opts)
     opts->machine.smp_cpus = 1;
     opts->machine.caps = spapr_caps_default();
     opts->qmp = g_ptr_array_new();
+    opts->hmp = g_ptr_array_new();
+    opts->chardevs = g_ptr_array_new();
+    opts->mons = g_ptr_array_new();
 }
 
 static int vm_options_parse_args(int argc, char **argv, VMOptions *opts, GError **error);
@@ -549,6 +709,15 @@ static int vm_options_parse_args(int argc, char **argv, VMOptions *opts, GError 
             return ret;
         }
     }
+    if (opt_resolve_mons(opts, error) < 0 || check_ram_size(opts, error) < 0) {
+        return -1;
+    }
+    if (opts->machine.none && opts->machine.smp_cpus > 1) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "Invalid SMP CPUs %d. The max CPUs supported by machine 'none' is 1",
+                    opts->machine.smp_cpus);
+        return -1;
+    }
     opts->machine.kernel_path = opts->kernel;
     opts->machine.kernel_cmdline = opts->append;
     opts->machine.initrd_path = opts->initrd;
@@ -567,9 +736,12 @@ static int vm_options_parse_args(int argc, char **argv, VMOptions *opts, GError 
 
 int vm_options_stdio_users(const VMOptions *opts)
 {
-    int users = (opts->qtest.kind == CHAR_STDIO) + (opts->monitor.kind == CHAR_STDIO);
+    int users = opts->qtest.kind == CHAR_STDIO;
     for (guint i = 0; i < opts->qmp->len; i++) {
         users += ((const CharSpec *)g_ptr_array_index(opts->qmp, i))->kind == CHAR_STDIO;
+    }
+    for (guint i = 0; i < opts->hmp->len; i++) {
+        users += ((const CharSpec *)g_ptr_array_index(opts->hmp, i))->kind == CHAR_STDIO;
     }
     return users;
 }
@@ -578,14 +750,18 @@ void vm_options_free(VMOptions *opts)
 {
     char_spec_clear(&opts->qtest);
     char_spec_clear(&opts->serial);
-    char_spec_clear(&opts->monitor);
-    for (guint i = 0; opts->qmp && i < opts->qmp->len; i++) {
-        char_spec_clear(g_ptr_array_index(opts->qmp, i));
-        g_free(g_ptr_array_index(opts->qmp, i));
+    GPtrArray *lists[] = { opts->qmp, opts->hmp };
+    for (size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
+        for (guint i = 0; lists[l] && i < lists[l]->len; i++) {
+            char_spec_clear(g_ptr_array_index(lists[l], i));
+            g_free(g_ptr_array_index(lists[l], i));
+        }
+        if (lists[l]) {
+            g_ptr_array_free(lists[l], TRUE);
+        }
     }
-    if (opts->qmp) {
-        g_ptr_array_free(opts->qmp, TRUE);
-    }
+    opt_free_chardevs(opts);
+    g_free(opts->qtest_log);
     g_free(opts->name);
     g_free(opts->kernel);
     g_free(opts->append);

@@ -46,14 +46,21 @@ static PowerPCCPU *arg_cpu(QmpContext *ctx, JsonObject *args, const char *name,
 
 static JsonNode *qmp_capabilities(QmpContext *ctx, JsonObject *args, GError **error)
 {
+    bool oob = false;
     if (json_object_has_member(args, "enable")) {
         JsonArray *caps = json_object_get_array_member(args, "enable");
-        if (json_array_get_length(caps)) {
-            g_set_error(error, MON_ERROR, MON_ERROR_GENERIC, "Capability %s not available",
-                        json_array_get_string_element(caps, 0));
-            return NULL;
+        for (guint i = 0; i < json_array_get_length(caps); i++) {
+            const char *cap = json_array_get_string_element(caps, i);
+            if (strcmp(cap, "oob") != 0) {
+                /* QEMU 7.2's enum visitor says it this way. */
+                g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                            "Parameter 'null' does not accept value '%s'", cap);
+                return NULL;
+            }
+            oob = true;
         }
     }
+    *ctx->oob = oob;
     return qmp_empty_object();
 }
 
@@ -70,8 +77,10 @@ static JsonNode *qmp_query_status(QmpContext *ctx, JsonObject *args, GError **er
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    qmp_add_bool(b, "running", runstate_is_running(ctx->spapr));
+    /* QEMU 7.2's StatusInfo, in its order. */
     qmp_add_str(b, "status", runstate_name(ctx->spapr->runstate));
+    qmp_add_bool(b, "singlestep", false);
+    qmp_add_bool(b, "running", runstate_is_running(ctx->spapr));
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -83,11 +92,19 @@ static JsonNode *qmp_query_cpus_fast(QmpContext *ctx, JsonObject *args, GError *
 
     json_builder_begin_array(b);
     for (int i = 0; i < spapr->smp_cpus; i++) {
-        g_autofree char *path = g_strdup_printf("/machine/cpu[%d]", i);
+        g_autofree char *path = g_strdup_printf("/machine/unattached/device[%d]", i);
+        /* QEMU's CpuInfoFast: a host thread id even without a thread of
+         * its own (the process id, as QEMU's qtest accelerator). */
+        int64_t tid = mon_cpu_thread_id(spapr, spapr->cpus[i]);
         json_builder_begin_object(b);
         qmp_add_int(b, "cpu-index", i);
         qmp_add_str(b, "qom-path", path);
-        qmp_add_int(b, "thread-id", mon_cpu_thread_id(spapr, spapr->cpus[i]));
+        qmp_add_int(b, "thread-id", tid ? tid : getpid());
+        json_builder_set_member_name(b, "props");
+        json_builder_begin_object(b);
+        qmp_add_int(b, "core-id", i);
+        qmp_add_int(b, "node-id", 0);
+        json_builder_end_object(b);
         qmp_add_str(b, "target", "ppc64");
         json_builder_end_object(b);
     }
@@ -255,6 +272,38 @@ static JsonNode *qmp_query_fwnmi(QmpContext *ctx, JsonObject *args, GError **err
     return json_builder_get_root(b);
 }
 
+static JsonNode *qmp_query_name(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    if (ctx->spapr->name) {
+        qmp_add_str(b, "name", ctx->spapr->name);
+    }
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+static JsonNode *qmp_query_target(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    qmp_add_str(b, "arch", "ppc64");
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+static JsonNode *qmp_x_exit_preconfig(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    SpaprMachineState *spapr = ctx->spapr;
+    if (spapr->runstate != RUN_STATE_PRECONFIG) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                    "The command is permitted only before machine initialization");
+        return NULL;
+    }
+    runstate_set(spapr, spapr->preconfig_next);     /* RESUME when it runs */
+    return qmp_empty_object();
+}
+
 static const QmpArgSpec args_capabilities[] = {
     { "enable", QMP_ARG_STR_LIST, true }, { .name = NULL },
 };
@@ -280,23 +329,49 @@ static const QmpArgSpec args_memsave[] = {
     { "filename", QMP_ARG_STR, false }, { "cpu-index", QMP_ARG_INT, true }, { .name = NULL },
 };
 
+static const QmpArgSpec args_qom_list[] = {
+    { "path", QMP_ARG_STR, false }, { NULL },
+};
+static const QmpArgSpec args_qom_get[] = {
+    { "path", QMP_ARG_STR, false }, { "property", QMP_ARG_STR, false }, { NULL },
+};
+static const QmpArgSpec args_qom_set[] = {
+    { "path", QMP_ARG_STR, false }, { "property", QMP_ARG_STR, false },
+    { "value", QMP_ARG_ANY, false }, { NULL },
+};
+static const QmpArgSpec args_qom_list_types[] = {
+    { "implements", QMP_ARG_STR, true }, { "abstract", QMP_ARG_BOOL, true }, { NULL },
+};
+
+#define PRECONFIG QMP_ALLOW_PRECONFIG
+
+/* The flags are QEMU's (QAPI "allow-preconfig"); no command here may run
+ * out of band (QEMU allows only migration recovery commands). */
 static const QmpCommand qmp_commands[] = {
-    { "qmp_capabilities", qmp_capabilities, args_capabilities },
-    { "query-version", qmp_query_version, NULL },
-    { "query-commands", qmp_query_commands, NULL },
-    { "query-status", qmp_query_status, NULL },
-    { "query-cpus-fast", qmp_query_cpus_fast, NULL },
-    { "stop", qmp_stop, NULL },
-    { "cont", qmp_cont, NULL },
-    { "system_reset", qmp_system_reset, NULL },
-    { "quit", qmp_quit, NULL },
-    { "inject-nmi", qmp_inject_nmi, NULL },
-    { "human-monitor-command", qmp_human_monitor_command, args_hmc },
-    { "x-inject-mce", qmp_x_inject_mce, args_mce },
-    { "x-inject-memory-error", qmp_x_inject_memory_error, args_memory_error },
-    { "query-fwnmi", qmp_query_fwnmi, NULL },
-    { "pmemsave", qmp_pmemsave, args_pmemsave },
-    { "memsave", qmp_memsave, args_memsave },
+    { "qmp_capabilities", qmp_capabilities, args_capabilities, PRECONFIG },
+    { "query-version", qmp_query_version, NULL, PRECONFIG },
+    { "query-commands", qmp_query_commands, NULL, PRECONFIG },
+    { "query-status", qmp_query_status, NULL, PRECONFIG },
+    { "query-name", qmp_query_name, NULL, PRECONFIG },
+    { "query-target", qmp_query_target, NULL, PRECONFIG },
+    { "query-machines", qmp_query_machines, NULL, PRECONFIG },
+    { "query-cpus-fast", qmp_query_cpus_fast, NULL, 0 },
+    { "qom-list", qmp_qom_list, args_qom_list, PRECONFIG },
+    { "qom-get", qmp_qom_get, args_qom_get, PRECONFIG },
+    { "qom-set", qmp_qom_set, args_qom_set, PRECONFIG },
+    { "qom-list-types", qmp_qom_list_types, args_qom_list_types, PRECONFIG },
+    { "x-exit-preconfig", qmp_x_exit_preconfig, NULL, PRECONFIG },
+    { "stop", qmp_stop, NULL, 0 },
+    { "cont", qmp_cont, NULL, 0 },
+    { "system_reset", qmp_system_reset, NULL, 0 },
+    { "quit", qmp_quit, NULL, PRECONFIG },
+    { "inject-nmi", qmp_inject_nmi, NULL, 0 },
+    { "human-monitor-command", qmp_human_monitor_command, args_hmc, 0 },
+    { "x-inject-mce", qmp_x_inject_mce, args_mce, 0 },
+    { "x-inject-memory-error", qmp_x_inject_memory_error, args_memory_error, 0 },
+    { "query-fwnmi", qmp_query_fwnmi, NULL, 0 },
+    { "pmemsave", qmp_pmemsave, args_pmemsave, 0 },
+    { "memsave", qmp_memsave, args_memsave, 0 },
 };
 
 static JsonNode *qmp_query_commands(QmpContext *ctx, JsonObject *args, GError **error)

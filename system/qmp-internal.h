@@ -33,13 +33,19 @@ void qmp_add_version(JsonBuilder *b);
 typedef struct QmpContext {
     SpaprMachineState *spapr;
     MonitorAction action;
+    bool *oob;                  /* the session's "oob" capability (qmp_capabilities) */
 } QmpContext;
+
+/* QmpCommand.flags, as QEMU's QAPI schema marks its commands. */
+#define QMP_ALLOW_OOB       1u  /* may run with "exec-oob" */
+#define QMP_ALLOW_PRECONFIG 2u  /* may run in the preconfig state */
 
 typedef enum QmpArgType {
     QMP_ARG_INT,
     QMP_ARG_BOOL,
     QMP_ARG_STR,
     QMP_ARG_STR_LIST,
+    QMP_ARG_ANY,                /* any JSON value (qom-set's "value") */
 } QmpArgType;
 
 /* One member of "arguments": system/qmp.c checks them before the call. */
@@ -56,11 +62,20 @@ typedef struct QmpCommand {
     const char *name;
     QmpHandler fn;
     const QmpArgSpec *args;     /* NULL-name terminated, or NULL for none */
+    unsigned flags;             /* QMP_ALLOW_* */
 } QmpCommand;
 
 /** qmp_find_command: the command named @name, or NULL. */
 const QmpCommand *qmp_find_command(const char *name);
 
+
+/* ---- QOM introspection and machine types (system/qom.c) ---- */
+
+JsonNode *qmp_qom_list(QmpContext *ctx, JsonObject *args, GError **error);
+JsonNode *qmp_qom_get(QmpContext *ctx, JsonObject *args, GError **error);
+JsonNode *qmp_qom_set(QmpContext *ctx, JsonObject *args, GError **error);
+JsonNode *qmp_qom_list_types(QmpContext *ctx, JsonObject *args, GError **error);
+JsonNode *qmp_query_machines(QmpContext *ctx, JsonObject *args, GError **error);
 
 /** qmp_module_ops: the module's entry point (QMP_MODULE_ENTRY). */
 const QmpModuleOps *qmp_module_ops(void);

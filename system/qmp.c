@@ -3,8 +3,9 @@
  * "execute"/"arguments"/"id", "return"/"error" replies, events) and the
  * dispatch of requests to the commands of system/qmp-cmds.c.
  *
- * JSON is parsed with JsonParser and produced with JsonBuilder and
- * JsonGenerator (json-glib); one JSON object per input line.
+ * system/qmp-json.c splits the input stream into JSON values as QEMU
+ * does; each is parsed with JsonParser, and replies are produced with
+ * JsonBuilder and JsonGenerator (json-glib).
  */
 #include "system/monitor.h"
 
@@ -91,7 +92,14 @@ JsonNode *qmp_empty_object(void)
 
 static const char *error_class_name(MonErrorClass cls)
 {
-    return cls == MON_ERROR_COMMAND_NOT_FOUND ? "CommandNotFound" : "GenericError";
+    switch (cls) {
+    case MON_ERROR_COMMAND_NOT_FOUND:
+        return "CommandNotFound";
+    case MON_ERROR_DEVICE_NOT_FOUND:
+        return "DeviceNotFound";
+    default:
+        return "GenericError";
+    }
 }
 
 static char *error_reply(MonErrorClass cls, const char *desc, JsonNode *id)
@@ -156,6 +164,7 @@ static char *qmp_greeting(void)
     qmp_add_version(b);
     json_builder_set_member_name(b, "capabilities");
     json_builder_begin_array(b);
+    json_builder_add_string_value(b, "oob");
     json_builder_end_array(b);
     json_builder_end_object(b);
     json_builder_end_object(b);
@@ -207,12 +216,17 @@ static const char *arg_type_name(QmpArgType type)
         return "string";
     case QMP_ARG_STR_LIST:
         return "array";
+    case QMP_ARG_ANY:
+        return "any";
     }
     return "value";
 }
 
 static bool arg_type_ok(JsonNode *node, QmpArgType type)
 {
+    if (type == QMP_ARG_ANY) {
+        return true;
+    }
     if (type == QMP_ARG_STR_LIST) {
         if (!JSON_NODE_HOLDS_ARRAY(node)) {
             return false;
@@ -277,19 +291,26 @@ static bool check_args(const QmpCommand *cmd, JsonObject *args, GError **error)
 }
 
 /* The request's shape: QEMU's qmp_dispatch_check_obj(). */
-static bool check_request(JsonObject *req, GError **error)
+static bool check_request(JsonObject *req, bool allow_oob, GError **error)
 {
     g_autoptr(GList) members = json_object_get_members(req);
+    const char *exec_key = NULL;
     for (GList *l = members; l; l = l->next) {
         const char *name = l->data;
         JsonNode *node = json_object_get_member(req, name);
-        if (!strcmp(name, "execute")) {
+        if (!strcmp(name, "execute") || (allow_oob && !strcmp(name, "exec-oob"))) {
             if (!JSON_NODE_HOLDS_VALUE(node) ||
                 json_node_get_value_type(node) != G_TYPE_STRING) {
                 g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
-                            "QMP input member 'execute' must be a string");
+                            "QMP input member '%s' must be a string", name);
                 return false;
             }
+            if (exec_key) {
+                g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                            "QMP input member '%s' clashes with '%s'", name, exec_key);
+                return false;
+            }
+            exec_key = name;
         } else if (!strcmp(name, "arguments")) {
             if (!JSON_NODE_HOLDS_OBJECT(node)) {
                 g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
@@ -297,13 +318,13 @@ static bool check_request(JsonObject *req, GError **error)
                 return false;
             }
         } else if (strcmp(name, "id") != 0) {
-            /* "exec-oob" too: out-of-band execution is never enabled. */
+            /* "exec-oob" too, unless the "oob" capability is on. */
             g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
                         "QMP input member '%s' is unexpected", name);
             return false;
         }
     }
-    if (!json_object_has_member(req, "execute")) {
+    if (!exec_key) {
         g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
                     "QMP input lacks member 'execute'");
         return false;
@@ -421,6 +442,23 @@ static const char *json_tree_problem(JsonNode *node)
     }
 }
 
+/* QEMU's parser messages (qobject/json-parser.c) for what json-glib
+ * found; the lexer (system/qmp-json.c) has already vetted every token. */
+static const char *parse_error_text(const GError *err)
+{
+    if (err->domain == JSON_PARSER_ERROR) {
+        switch (err->code) {
+        case JSON_PARSER_ERROR_MISSING_COLON:
+            return "JSON parse error, missing : in object pair";
+        case JSON_PARSER_ERROR_MISSING_COMMA:
+            return "JSON parse error, expected separator in dict";
+        default:
+            break;
+        }
+    }
+    return "JSON parse error, expecting value";
+}
+
 static bool line_is_blank(const char *line)
 {
     for (; *line; line++) {
@@ -432,7 +470,7 @@ static bool line_is_blank(const char *line)
 }
 
 static char *qmp_process_line(SpaprMachineState *spapr, const char *line, bool command_mode,
-                       bool *enter_command_mode, MonitorAction *action)
+                              bool *oob, bool *enter_command_mode, MonitorAction *action)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) err = NULL;
@@ -451,8 +489,7 @@ static char *qmp_process_line(SpaprMachineState *spapr, const char *line, bool c
     bool parsed = json_parser_load_from_data(parser, line, -1, &err);
     g_hash_table_destroy(check.members);
     if (!parsed) {
-        g_autofree char *desc = g_strdup_printf("JSON parse error, %s", err->message);
-        return error_reply(MON_ERROR_GENERIC, desc, NULL);
+        return error_reply(MON_ERROR_GENERIC, parse_error_text(err), NULL);
     }
     JsonNode *root = json_parser_get_root(parser);
     if (!root) {
@@ -470,10 +507,11 @@ static char *qmp_process_line(SpaprMachineState *spapr, const char *line, bool c
     }
     JsonObject *req = json_node_get_object(root);
     JsonNode *id = json_object_get_member(req, "id");
-    if (!check_request(req, &err)) {
+    if (!check_request(req, *oob, &err)) {
         return error_reply(MON_ERROR_GENERIC, err->message, id);
     }
-    const char *name = json_object_get_string_member(req, "execute");
+    bool exec_oob = json_object_has_member(req, "exec-oob");
+    const char *name = json_object_get_string_member(req, exec_oob ? "exec-oob" : "execute");
     bool is_caps = !strcmp(name, "qmp_capabilities");
     if (!command_mode && !is_caps) {
         return error_reply(MON_ERROR_COMMAND_NOT_FOUND,
@@ -489,6 +527,10 @@ static char *qmp_process_line(SpaprMachineState *spapr, const char *line, bool c
         g_autofree char *desc = g_strdup_printf("The command %s has not been found", name);
         return error_reply(MON_ERROR_COMMAND_NOT_FOUND, desc, id);
     }
+    if (exec_oob && !(cmd->flags & QMP_ALLOW_OOB)) {
+        g_autofree char *desc = g_strdup_printf("The command %s does not support OOB", name);
+        return error_reply(MON_ERROR_GENERIC, desc, id);
+    }
     g_autoptr(JsonObject) no_args = json_object_new();
     JsonObject *args = json_object_has_member(req, "arguments")
                        ? json_object_get_object_member(req, "arguments") : no_args;
@@ -496,9 +538,15 @@ static char *qmp_process_line(SpaprMachineState *spapr, const char *line, bool c
         return error_reply(MON_ERROR_GENERIC, err->message, id);
     }
 
-    QmpContext ctx = { .spapr = spapr };
+    QmpContext ctx = { .spapr = spapr, .oob = oob };
     bql_lock();
-    JsonNode *ret = cmd->fn(&ctx, args, &err);
+    JsonNode *ret = NULL;
+    if (spapr->runstate == RUN_STATE_PRECONFIG && !(cmd->flags & QMP_ALLOW_PRECONFIG)) {
+        g_set_error(&err, MON_ERROR, MON_ERROR_GENERIC, "The command '%s' is permitted only "
+                    "after machine initialization has completed", name);
+    } else {
+        ret = cmd->fn(&ctx, args, &err);
+    }
     bql_unlock();
     trace_event("monitor", "qmp %s: %s", name, ret ? "ok" : err->message);
     if (!ret) {

@@ -245,6 +245,9 @@ static char *run_rtas(SpaprMachineState *spapr, PowerPCCPU *cpu, char **argv)
 
 static char *cmd_rtas(SpaprMachineState *spapr, char **argv, int argc)
 {
+    if (!spapr->smp_cpus) {
+        return g_strdup("FAIL this machine has no vCPU");
+    }
     return run_rtas(spapr, spapr->cpus[0], argv + 1);
 }
 
@@ -452,7 +455,19 @@ char *qtest_handle_line(SpaprMachineState *spapr, const char *line)
 typedef struct QtestServer {
     SpaprMachineState *spapr;
     CharEndpoint *ep;
+    FILE *log;                  /* -qtest-log, or NULL; the qtest thread's own */
+    gint64 start_us;
 } QtestServer;
+
+/* QEMU's -qtest-log lines: "[R +SECONDS] command", "[S +SECONDS] reply". */
+static void qtest_log(QtestServer *s, char dir, const char *text)
+{
+    if (s->log) {
+        double t = (double)(g_get_monotonic_time() - s->start_us) / G_USEC_PER_SEC;
+        fprintf(s->log, "[%c +%f] %s\n", dir, t, text);
+        fflush(s->log);
+    }
+}
 
 static void qtest_reply(CharEndpoint *ep, const char *reply)
 {
@@ -467,9 +482,11 @@ static void qtest_serve_client(QtestServer *s)
 
     while ((ret = char_read_line(s->ep, line)) != 0) {
         if (ret < 0) {
+            qtest_log(s, 'S', "FAIL line too long");
             qtest_reply(s->ep, "FAIL line too long");
             continue;
         }
+        qtest_log(s, 'R', line->str);
         /* Reply before dropping the BQL: a command that shuts the machine
          * down must still be answered before the main thread exits. */
         bql_lock();
@@ -477,6 +494,7 @@ static void qtest_serve_client(QtestServer *s)
         trace_event("qtest", "%s -> %.80s", line->str, reply);
         qtest_reply(s->ep, reply);
         bql_unlock();
+        qtest_log(s, 'S', reply);
     }
 }
 
@@ -502,10 +520,12 @@ static gpointer qtest_thread(gpointer opaque)
     return NULL;
 }
 
-void qtest_server_start(SpaprMachineState *spapr, CharEndpoint *ep)
+void qtest_server_start(SpaprMachineState *spapr, CharEndpoint *ep, FILE *log)
 {
     QtestServer *s = g_new0(QtestServer, 1);
     s->spapr = spapr;
     s->ep = ep;
+    s->log = log;
+    s->start_us = g_get_monotonic_time();
     g_thread_unref(g_thread_new("qtest", qtest_thread, s));
 }

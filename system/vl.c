@@ -1,10 +1,14 @@
 /*
  * Start-up and main loop (include/system/vl.h).
  */
+#define _GNU_SOURCE
 #include "system/vl.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "hw/ppc/spapr.h"
@@ -19,6 +23,9 @@
 #include "system/qtest.h"
 #include "system/trace.h"
 
+/* The machine, once created, for the signal thread (atomic). */
+static SpaprMachineState *signal_machine;
+
 /* How long the last monitor output may take to go out at exit. */
 #define EXIT_FLUSH_TIMEOUT_US (2 * G_USEC_PER_SEC)
 
@@ -28,6 +35,7 @@ typedef struct VM {
     CharEndpoint qtest;
     CharEndpoint serial;
     bool have_qtest, have_serial;
+    FILE *qtest_log;            /* -qtest-log FILE, or NULL */
 } VM;
 
 static void console_to_endpoint(const char *buf, size_t len, void *opaque)
@@ -98,7 +106,7 @@ static VMAccel vm_pick_accel(const VMOptions *o, GError **error)
     if (o->qtest.kind != CHAR_NONE) {
         return VM_ACCEL_QTEST;
     }
-    if (o->kernel) {
+    if (o->kernel || o->machine.none) {
         return VM_ACCEL_TCG;
     }
     g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
@@ -124,11 +132,21 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
                     "-qtest requires -accel qtest");
         return -1;
     }
+    if (!o->machine.none && spapr_caps_check(&o->machine.caps, accel == VM_ACCEL_TCG, error) < 0) {
+        return -1;
+    }
+    if (o->machine.none && o->kernel) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "-kernel: machine 'none' cannot boot a kernel");
+        return -1;
+    }
     vm_clock_init(accel == VM_ACCEL_QTEST);
     vm->spapr = spapr_machine_create(&o->machine, error);
     if (!vm->spapr) {
         return -1;
     }
+    g_atomic_pointer_set(&signal_machine, vm->spapr);
+    vm->spapr->name = o->name && *o->name ? o->name : NULL;
     if (vm_setup_console(vm, error) < 0) {
         return -1;
     }
@@ -138,6 +156,14 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
             return -1;
         }
         vm->have_qtest = true;
+        if (o->qtest_log) {
+            vm->qtest_log = fopen(o->qtest_log, "w");
+            if (!vm->qtest_log) {
+                g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+                            "-qtest-log %s: %s", o->qtest_log, g_strerror(errno));
+                return -1;
+            }
+        }
         /* As the QMP client: connect now, so that nobody listening is a
          * start-up error naming the option, not a silent exit later. */
         if (o->qtest.kind == CHAR_UNIX && !o->qtest.server) {
@@ -175,11 +201,16 @@ static void vm_start(VM *vm)
     if (vm->opts.start_paused) {
         spapr->runstate = RUN_STATE_PRELAUNCH;
     }
+    if (vm->opts.preconfig) {
+        /* QMP x-exit-preconfig (system/qmp-cmds.c) moves on from here. */
+        spapr->preconfig_next = spapr->runstate;
+        spapr->runstate = RUN_STATE_PRECONFIG;
+    }
     if (vm->opts.accel == VM_ACCEL_TCG) {
         cpus_start_threads(spapr);
     }
     if (vm->have_qtest) {
-        qtest_server_start(spapr, &vm->qtest);
+        qtest_server_start(spapr, &vm->qtest, vm->qtest_log);
     }
     monitor_start_all(spapr);
 }
@@ -216,27 +247,89 @@ static void vm_cleanup(VM *vm)
     vm_options_free(&vm->opts);
 }
 
-/* A fatal signal still removes our sockets, then terminates as it would
- * have (SA_RESETHAND: re-raised with the default action on return). */
+/* A fatal signal (SIGQUIT) still removes our sockets, then terminates as
+ * it would have (SA_RESETHAND: re-raised with the default action). */
 static void fatal_signal(int sig)
 {
     char_unlink_sockets();
     raise(sig);
 }
 
-static void install_signal_cleanup(void)
+/*
+ * SIGTERM, SIGINT and SIGHUP shut the VM down in order and exit 0, as
+ * QEMU: "terminating on signal N from pid M (NAME)", SHUTDOWN with reason
+ * "host-signal" to the QMP clients, the last replies flushed, the sockets
+ * removed. They are blocked in every thread (the mask is set before any
+ * thread exists) and taken by one thread with sigwaitinfo(), so handling
+ * them may lock the BQL.
+ */
+static sigset_t shutdown_signals;
+
+/* QEMU's qemu_get_pid_name(): the first word of the sender's command line. */
+static char *pid_name(pid_t pid)
 {
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+    g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
+    char *text = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &text, &len, NULL) || !len) {
+        g_free(text);
+        return g_strdup("<unknown process>");
+    }
+    return text;    /* NUL-separated: the first word ends at the first NUL */
+}
+
+static gpointer signal_thread(gpointer opaque)
+{
+    siginfo_t info;
+    int sig;
+
+    do {
+        sig = sigwaitinfo(&shutdown_signals, &info);
+    } while (sig < 0);
+    if (info.si_code == SI_USER || info.si_code == SI_QUEUE) {
+        g_autofree char *name = pid_name(info.si_pid);
+        error_report("terminating on signal %d from pid %d (%s)", sig, (int)info.si_pid, name);
+    } else {
+        error_report("terminating on signal %d", sig);
+    }
+    SpaprMachineState *spapr = g_atomic_pointer_get(&signal_machine);
+    if (!spapr) {
+        /* Still starting (e.g. waiting for a monitor client). */
+        char_unlink_sockets();
+        _exit(0);
+    }
+    bql_lock();
+    if (!spapr->quit_requested) {
+        vm_event_emit(spapr, "SHUTDOWN", "{\"guest\": false, \"reason\": \"host-signal\"}");
+    }
+    spapr->exit_code = 0;
+    spapr_request_quit(spapr);
+    bql_unlock();
+    return NULL;
+}
+
+static void install_signal_handling(void)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
     struct sigaction sa = { .sa_handler = fatal_signal, .sa_flags = SA_RESETHAND };
+    struct sigaction old;
 
     sigemptyset(&sa.sa_mask);
+    /* Keep a signal the parent chose to ignore (nohup) ignored. */
+    if (sigaction(SIGQUIT, NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
+        sigaction(SIGQUIT, &sa, NULL);
+    }
+    sigemptyset(&shutdown_signals);
     for (size_t i = 0; i < G_N_ELEMENTS(sigs); i++) {
-        struct sigaction old;
-        /* Keep a signal the parent chose to ignore (nohup) ignored. */
         if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
-            sigaction(sigs[i], &sa, NULL);
+            sigaddset(&shutdown_signals, sigs[i]);
         }
     }
+    if (sigisemptyset(&shutdown_signals)) {
+        return;
+    }
+    pthread_sigmask(SIG_BLOCK, &shutdown_signals, NULL);
+    g_thread_unref(g_thread_new("signals", signal_thread, NULL));
 }
 
 int qemu_main(int argc, char **argv)
@@ -244,12 +337,22 @@ int qemu_main(int argc, char **argv)
     VM vm = { 0 };
     g_autoptr(GError) err = NULL;
 
-    install_signal_cleanup();
+    install_signal_handling();
     int ret = vm_init(&vm, argc, argv, &err);
     if (ret != 0) {
         if (ret < 0) {
+            /* QEMU's hint line ("Try appending -machine cap-htm=off")
+             * is the one second line an error may have. */
+            char *hint = strstr(err->message, "\nTry appending ");
+            if (hint) {
+                *hint++ = '\0';
+            }
             g_autofree char *line = qemu_one_line(err->message);
             error_report("%s", line);
+            if (hint) {
+                g_autofree char *hint_line = qemu_one_line(hint);
+                fprintf(stderr, "%s\n", hint_line);
+            }
         }
         vm_cleanup(&vm);
         char_unlink_sockets();      /* monitors opened before the failure */

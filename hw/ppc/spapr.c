@@ -44,6 +44,7 @@ static PowerPCCPU *spapr_cpu_create(SpaprMachineState *spapr, int index)
     PowerPCCPU *cpu = g_new0(PowerPCCPU, 1);
     cpu->index = index;
     cpu->machine = spapr;
+    cpu->model_pvr = spapr->pvr;
     cpu->radix = &spapr->radix;
     g_mutex_init(&cpu->work_lock);
     g_queue_init(&cpu->work);
@@ -70,9 +71,11 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
     spapr_register_rtas_calls();
     spapr->ram_size = cfg->ram_size;
     spapr->rma_size = MIN(cfg->ram_size, SPAPR_RMA_MAX);
-    spapr->smp_cpus = cfg->smp_cpus;
+    spapr->smp_cpus = cfg->none ? 0 : cfg->smp_cpus;
+    spapr->machine_none = cfg->none;
+    spapr->pvr = cfg->pvr ? cfg->pvr : PVR_POWER9;
     spapr->caps = cfg->caps;
-    spapr->rtas_size = spapr_rtas_area_size(cfg->smp_cpus);
+    spapr->rtas_size = spapr_rtas_area_size(MAX(spapr->smp_cpus, 1));
     /* RTAS at the top of the RMA, the device tree just below it. */
     spapr->rtas_base = (spapr->rma_size - spapr->rtas_size) & ~(SPAPR_RTAS_ALIGN - 1);
     spapr->fdt_size = spapr_fdt_size(cfg->smp_cpus,
@@ -89,11 +92,11 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
                     cfg->ram_size >> 20, g_strerror(-ret));
         return NULL;
     }
-    spapr->cpus = g_new0(PowerPCCPU *, cfg->smp_cpus);
-    for (int i = 0; i < cfg->smp_cpus; i++) {
+    spapr->cpus = g_new0(PowerPCCPU *, MAX(spapr->smp_cpus, 1));
+    for (int i = 0; i < spapr->smp_cpus; i++) {
         spapr->cpus[i] = spapr_cpu_create(spapr, i);
     }
-    spapr->xics = xics_new(spapr->cpus, cfg->smp_cpus);
+    spapr->xics = xics_new(spapr->cpus, spapr->smp_cpus);
     if (cfg->kernel_path) {
         spapr->kernel_path = g_strdup(cfg->kernel_path);
         spapr->kernel_cmdline = g_strdup(cfg->kernel_cmdline ? cfg->kernel_cmdline : "");
@@ -166,6 +169,10 @@ static void spapr_place_firmware(SpaprMachineState *spapr)
 
 void spapr_machine_reset(SpaprMachineState *spapr)
 {
+    if (spapr->machine_none) {
+        spapr->reset_requested = false;     /* RAM only: nothing to reset */
+        return;
+    }
     spapr_fwnmi_reset(spapr);
     xics_reset(spapr->xics);
     guest_poison_clear(&spapr->ram);

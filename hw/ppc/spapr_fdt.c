@@ -152,7 +152,7 @@ static void spapr_dt_cpus(SpaprMachineState *spapr, void *fdt)
         FDT_CHECK(fdt_property_string(fdt, "device_type", "cpu"));
         FDT_CHECK(fdt_property_cell(fdt, "reg", (uint32_t)i));
         FDT_CHECK(fdt_property_cell(fdt, "ibm,ppc-interrupt-server#s", (uint32_t)i));
-        FDT_CHECK(fdt_property_cell(fdt, "cpu-version", PVR_POWER9));
+        FDT_CHECK(fdt_property_cell(fdt, "cpu-version", spapr->pvr));
         FDT_CHECK(fdt_property_cell(fdt, "timebase-frequency", TIMEBASE_FREQ));
         FDT_CHECK(fdt_property_cell(fdt, "clock-frequency", SPAPR_CPU_CLOCK_HZ));
         FDT_CHECK(fdt_property(fdt, "64-bit", NULL, 0));

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <glib.h>
 
 #include "system/options.h"
@@ -34,6 +35,11 @@ int char_connect(CharEndpoint *ep, GError **error);
  * CHAR_LINE_MAX (it has been skipped).
  */
 int char_read_line(CharEndpoint *ep, GString *line);
+/**
+ * char_read_some: the next bytes of input, whatever they are (QMP's
+ * stream): up to @size into @buf. Returns the count, 0 at end of input.
+ */
+ssize_t char_read_some(CharEndpoint *ep, char *buf, size_t size);
 /** char_write: write all of @buf (dropped silently once the peer is gone). */
 void char_write(CharEndpoint *ep, const char *buf, size_t len);
 /** char_disconnect: drop the current client (server sockets keep listening). */

@@ -32,14 +32,33 @@ typedef enum VMPanicAction {
     VM_PANIC_PAUSE,             /* stay in guest-panicked */
     VM_PANIC_EXIT_FAILURE,      /* exit with status 1, monitor or not */
 } VMPanicAction;
+/** -chardev BACKEND,id=ID,...: a named character device for -mon. */
+typedef struct NamedChardev {
+    char *id;
+    char *text;                 /* the option text, for messages */
+    CharSpec spec;
+    bool used;                  /* a -mon took it */
+} NamedChardev;
+
+/** -mon chardev=ID,mode=control|readline, resolved once all -chardev are read. */
+typedef struct MonRequest {
+    char *text;
+    char *chardev;
+    bool qmp;                   /* mode=control */
+} MonRequest;
 
 typedef struct VMOptions {
     SpaprMachineConfig machine;
     VMAccel accel;
     CharSpec qtest;
     CharSpec serial;
-    CharSpec monitor;           /* HMP */
-    GPtrArray *qmp;             /* CharSpec*, QMP endpoints */
+    GPtrArray *hmp;             /* CharSpec*, HMP endpoints (-monitor, -mon mode=readline) */
+    GPtrArray *qmp;             /* CharSpec*, QMP endpoints (-qmp, -mon mode=control) */
+    GPtrArray *chardevs;        /* NamedChardev* */
+    GPtrArray *mons;            /* MonRequest* */
+    char *qtest_log;            /* -qtest-log FILE, NULL for none or /dev/null */
+    const char *ram_arg;        /* the -m text (in argv), for messages */
+    bool preconfig;             /* --preconfig: wait for x-exit-preconfig */
     bool start_paused;          /* -S */
     bool nodefaults;
     bool nographic;
@@ -67,10 +86,39 @@ int parse_ram_size(const char *text, uint64_t *bytes);
 int parse_char_spec(const char *text, CharSpec *spec, GError **error);
 void char_spec_clear(CharSpec *spec);
 
+/* -chardev, -mon, -monitor, -qmp (system/options-char.c); handlers of the
+ * option table: 0, or -1 with @error naming the option. */
+int opt_handle_chardev(VMOptions *opts, const char *arg, GError **error);
+int opt_handle_mon(VMOptions *opts, const char *arg, GError **error);
+/** opt_resolve_mons: turn every -mon into a QMP or HMP endpoint. */
+int opt_resolve_mons(VMOptions *opts, GError **error);
+void opt_free_chardevs(VMOptions *opts);
+
 /* Capabilities (hw/ppc/spapr_caps.c) */
 /** spapr_caps_default: the defaults of the current pseries machine. */
 SpaprCaps spapr_caps_default(void);
-/** spapr_caps_set: apply "cap-NAME" = "on"/"off". 0 or -EINVAL with @error. */
+/**
+ * spapr_caps_set: apply machine property @name = @value ("cap-NAME" or
+ * another pseries property such as "x-vof"), validated as QEMU 7.2 does.
+ * 0, -ENOENT when @name is no pseries property (@error not set), or
+ * -EINVAL with @error.
+ */
 int spapr_caps_set(SpaprCaps *caps, const char *name, const char *value, GError **error);
+/**
+ * spapr_caps_check: what QEMU says of @caps under TCG, for the software
+ * CPU (@tcg) or qtest: warnings are printed, a value the machine cannot
+ * honour is an error (with QEMU's "Try appending" hint as a second line).
+ */
+int spapr_caps_check(const SpaprCaps *caps, bool tcg, GError **error);
+
+/* -cpu (hw/ppc/spapr_cpu_models.c) */
+/**
+ * ppc_cpu_model_lookup: QEMU's ppc64 name (or alias, case-insensitive)
+ * of a CPU this machine models: its PVR and canonical name. false when
+ * unknown (QEMU: "unable to find CPU model 'X'").
+ */
+bool ppc_cpu_model_lookup(const char *name, uint32_t *pvr, const char **canonical);
+/** ppc_cpu_model_name: the canonical name of @pvr ("power9_v2.2"). */
+const char *ppc_cpu_model_name(uint32_t pvr);
 
 #endif

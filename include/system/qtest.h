@@ -7,6 +7,7 @@
 #ifndef SYSTEM_QTEST_H
 #define SYSTEM_QTEST_H
 
+#include <stdio.h>
 #include <glib.h>
 
 #include "system/chardev.h"
@@ -22,6 +23,6 @@ char *qtest_handle_line(SpaprMachineState *spapr, const char *line);
 
 /** qtest_server_start: serve @ep in a new thread. When the client goes
  *  away (stdio/client socket) the machine is asked to quit. */
-void qtest_server_start(SpaprMachineState *spapr, CharEndpoint *ep);
+void qtest_server_start(SpaprMachineState *spapr, CharEndpoint *ep, FILE *log);
 
 #endif

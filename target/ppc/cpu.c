@@ -27,7 +27,7 @@ void ppc_cpu_reset(PowerPCCPU *cpu)
 
     memset(env, 0, sizeof(*env));
     env->msr = MSR_SF | MSR_ME;
-    env->pvr = PVR_POWER9;
+    env->pvr = cpu->model_pvr ? cpu->model_pvr : PVR_POWER9;
     env->reserve_addr = (uint64_t)-1;
     env->dec_base = 0x7FFFFFFF;
     env->dec_base_tb = ppc_cpu_get_tb(cpu);

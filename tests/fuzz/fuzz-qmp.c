@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QmpModuleOps *ops = qmp_module_ops();
     g_autofree char *text = g_strndup((const char *)data, size);
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    bool command_mode = false;
+    bool command_mode = false, oob = false;
 
     bql_lock();
     fuzz_reset(spapr);
@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (char **l = lines; *l && l - lines < 32; l++) {
         bool enter = false;
         MonitorAction action;
-        g_autofree char *reply = ops->process_line(spapr, *l, command_mode, &enter, &action);
+        g_autofree char *reply = ops->process_line(spapr, *l, command_mode, &oob, &enter, &action);
         if (reply) {
             check_reply(reply);
         }

@@ -55,12 +55,34 @@ typedef enum RunState {
     RUN_STATE_PAUSED,
     RUN_STATE_GUEST_PANICKED,
     RUN_STATE_SHUTDOWN,
+    RUN_STATE_PRECONFIG,        /* --preconfig: until QMP x-exit-preconfig */
 } RunState;
 
 typedef struct XicsState XicsState;     /* hw/intc/xics.h */
 
+/* Tri-state security capabilities (cap-cfpc, cap-sbbc, cap-ibs). */
+enum {
+    SPAPR_CAP_BROKEN = 0,
+    SPAPR_CAP_WORKAROUND = 1,
+    SPAPR_CAP_FIXED = 2,
+    SPAPR_CAP_FIXED_IBS = 2,    /* cap-ibs only */
+    SPAPR_CAP_FIXED_CCD = 3,
+    SPAPR_CAP_FIXED_NA = 4,
+};
+
+/*
+ * QEMU 7.2's pseries machine properties (hw/ppc/spapr_caps.c validates
+ * them). Only fwnmi changes what this machine does; the others are
+ * accepted with QEMU's values and checked against what it can honour.
+ */
 typedef struct SpaprCaps {
     bool fwnmi;                 /* cap-fwnmi (default on) */
+    bool htm, vsx, dfp;         /* cap-htm, cap-vsx, cap-dfp */
+    uint8_t cfpc, sbbc, ibs;    /* SPAPR_CAP_* */
+    uint64_t hpt_max_page_size; /* bytes (cap-hpt-max-page-size) */
+    bool nested_hv, large_decr, ccf_assist, rpt_invalidate;
+    bool x_vof;                 /* x-vof: accepted, nothing to change (no SLOF) */
+    bool set_vsx, set_dfp, set_large_decr;  /* given on the command line */
 } SpaprCaps;
 
 typedef struct SpaprMachineState {
@@ -68,6 +90,9 @@ typedef struct SpaprMachineState {
     uint64_t ram_size;
     uint64_t rma_size;          /* min(RAM, 1 GiB) */
     int smp_cpus;
+    bool machine_none;          /* -machine none: RAM only, no vCPU, no firmware */
+    const char *name;           /* -name, or NULL (query-name); set once at start-up */
+    uint32_t pvr;               /* every vCPU's PVR and "cpu-version" (-cpu) */
     PowerPCCPU **cpus;
     SpaprCaps caps;
 
@@ -100,6 +125,7 @@ typedef struct SpaprMachineState {
     PPCRadixPartition radix;
 
     RunState runstate;
+    RunState preconfig_next;    /* where x-exit-preconfig goes (prelaunch with -S) */
     int exit_code;              /* process exit status once shut down */
     bool quit_requested;
     bool reset_requested;
@@ -116,6 +142,8 @@ typedef struct SpaprMachineState {
 } SpaprMachineState;
 
 typedef struct SpaprMachineConfig {
+    bool none;                  /* -machine none: RAM only, no vCPU */
+    uint32_t pvr;               /* -cpu (0: the default, POWER9) */
     uint64_t ram_size;
     int smp_cpus;
     SpaprCaps caps;

@@ -168,6 +168,7 @@ typedef void (*CPUWorkFunc)(PowerPCCPU *cpu, void *data);
 
 struct PowerPCCPU {
     int index;                  /* cpu_index == vcpu id == /cpus reg */
+    uint32_t model_pvr;         /* -cpu: the PVR reset gives (0: POWER9); set once */
     CPUPPCState env;
     SpaprMachineState *machine;
     /* The partition's radix MMU state (target/ppc/mmu-radix64.h), or NULL:

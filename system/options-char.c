@@ -1,0 +1,214 @@
+/*
+ * -chardev and -mon (include/system/options.h), as libqtest and libvirt
+ * use them:
+ *
+ *   -chardev socket,id=ID,path=P[,server=on|off][,wait=on|off]
+ *   -chardev stdio,id=ID[,signal=on|off]     -chardev null,id=ID
+ *   -mon chardev=ID[,mode=control|readline][,pretty=on|off]
+ *
+ * A -mon turns its character device into a QMP (mode=control) or HMP
+ * (readline, the default) endpoint, so several monitors can run at once.
+ * Everything here runs once, in the main thread, before any other thread.
+ */
+#include <string.h>
+
+#include "system/options.h"
+
+static int char_error(GError **error, const char *opt, const char *arg,
+                      const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+static int char_error(GError **error, const char *opt, const char *arg,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *why = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "-%s %s: %s", opt, arg, why);
+    return -1;
+}
+
+/* "on"/"off" (and QEMU's other boolean spellings); "" for a bare flag. */
+static int flag_value(const char *v, bool *out)
+{
+    if (!v || !strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true")) {
+        *out = true;
+    } else if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false")) {
+        *out = false;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static NamedChardev *find_chardev(VMOptions *opts, const char *id)
+{
+    for (guint i = 0; i < opts->chardevs->len; i++) {
+        NamedChardev *c = g_ptr_array_index(opts->chardevs, i);
+        if (!strcmp(c->id, id)) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+int opt_handle_chardev(VMOptions *opts, const char *arg, GError **error)
+{
+    g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
+    CharSpec spec = { .wait = true };
+    g_autofree char *id = NULL;
+    const char *backend = parts[0];
+
+    if (!backend || !*backend) {
+        return char_error(error, "chardev", arg, "Parameter 'backend' is missing");
+    }
+    if (!strcmp(backend, "socket")) {
+        spec.kind = CHAR_UNIX;
+    } else if (!strcmp(backend, "stdio")) {
+        spec.kind = CHAR_STDIO;
+    } else if (!strcmp(backend, "null")) {
+        spec.kind = CHAR_NULL;
+    } else {
+        return char_error(error, "chardev", arg, "'%s' is not a valid char driver name",
+                          backend);
+    }
+    for (char **p = parts + 1; *p; p++) {
+        if (!**p && !p[1]) {
+            break;      /* one trailing comma */
+        }
+        g_auto(GStrv) kv = g_strsplit(*p, "=", 2);
+        const char *key = kv[0], *value = kv[1];
+        bool flag;
+        if (!strcmp(key, "id") && value && *value) {
+            g_free(id);
+            id = g_strdup(value);
+        } else if (spec.kind == CHAR_UNIX && !strcmp(key, "path") && value && *value) {
+            g_free(spec.path);
+            spec.path = g_strdup(value);
+        } else if (spec.kind == CHAR_UNIX && !strcmp(key, "server") &&
+                   flag_value(value, &flag) == 0) {
+            spec.server = flag;
+        } else if (spec.kind == CHAR_UNIX && !strcmp(key, "wait") &&
+                   flag_value(value, &flag) == 0) {
+            spec.wait = flag;
+        } else if (spec.kind == CHAR_UNIX && !strcmp(key, "nowait") && !value) {
+            spec.wait = false;
+        } else if (spec.kind == CHAR_STDIO && !strcmp(key, "signal") &&
+                   flag_value(value, &flag) == 0) {
+            /* Ctrl-C handling of a terminal: nothing to do on a pipe. */
+        } else if (!strcmp(key, "server") || !strcmp(key, "wait") || !strcmp(key, "signal")) {
+            g_free(spec.path);
+            return char_error(error, "chardev", arg, "Parameter '%s' expects 'on' or 'off'", key);
+        } else {
+            g_free(spec.path);
+            return char_error(error, "chardev", arg, "Invalid parameter '%s'", key);
+        }
+    }
+    if (!id) {
+        g_free(spec.path);
+        return char_error(error, "chardev", arg, "chardev: no id specified");
+    }
+    if (spec.kind == CHAR_UNIX && !spec.path) {
+        return char_error(error, "chardev", arg,
+                          "socket: 'path' is missing (only unix sockets are supported)");
+    }
+    if (find_chardev(opts, id)) {
+        g_free(spec.path);
+        return char_error(error, "chardev", arg, "Duplicate ID '%s' for chardev", id);
+    }
+    NamedChardev *c = g_new0(NamedChardev, 1);
+    c->id = g_steal_pointer(&id);
+    c->text = g_strdup(arg);
+    c->spec = spec;
+    g_ptr_array_add(opts->chardevs, c);
+    return 0;
+}
+
+int opt_handle_mon(VMOptions *opts, const char *arg, GError **error)
+{
+    g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
+    g_autofree char *chardev = NULL;
+    bool qmp = false;
+
+    for (char **p = parts; *p; p++) {
+        if (!**p && !p[1] && p != parts) {
+            break;
+        }
+        g_auto(GStrv) kv = g_strsplit(*p, "=", 2);
+        bool flag;
+        if (!kv[1] && p == parts && *kv[0]) {
+            chardev = g_strdup(kv[0]);      /* the implied "chardev=" */
+        } else if (!strcmp(kv[0], "chardev") && kv[1]) {
+            g_free(chardev);
+            chardev = g_strdup(kv[1]);
+        } else if (!strcmp(kv[0], "mode") && kv[1]) {
+            if (!strcmp(kv[1], "control")) {
+                qmp = true;
+            } else if (!strcmp(kv[1], "readline")) {
+                qmp = false;
+            } else {
+                return char_error(error, "mon", arg,
+                                  "Parameter 'mode' does not accept value '%s'", kv[1]);
+            }
+        } else if (!strcmp(kv[0], "pretty") && flag_value(kv[1], &flag) == 0) {
+            /* Pretty-printed QMP: replies stay one line each here. */
+        } else {
+            return char_error(error, "mon", arg, "Invalid parameter '%s'", kv[0]);
+        }
+    }
+    if (!chardev) {
+        return char_error(error, "mon", arg, "Parameter 'chardev' is missing");
+    }
+    MonRequest *m = g_new0(MonRequest, 1);
+    m->text = g_strdup(arg);
+    m->chardev = g_steal_pointer(&chardev);
+    m->qmp = qmp;
+    g_ptr_array_add(opts->mons, m);
+    return 0;
+}
+
+int opt_resolve_mons(VMOptions *opts, GError **error)
+{
+    for (guint i = 0; i < opts->mons->len; i++) {
+        MonRequest *m = g_ptr_array_index(opts->mons, i);
+        NamedChardev *c = find_chardev(opts, m->chardev);
+        if (!c) {
+            return char_error(error, "mon", m->text, "chardev \"%s\" not found", m->chardev);
+        }
+        if (c->used) {
+            return char_error(error, "mon", m->text, "Device '%s' is in use", m->chardev);
+        }
+        if (c->spec.kind == CHAR_NULL) {
+            c->used = true;     /* a monitor nobody can talk to */
+            continue;
+        }
+        c->used = true;
+        CharSpec *spec = g_new0(CharSpec, 1);
+        *spec = c->spec;
+        spec->path = g_strdup(c->spec.path);
+        g_ptr_array_add(m->qmp ? opts->qmp : opts->hmp, spec);
+    }
+    return 0;
+}
+
+void opt_free_chardevs(VMOptions *opts)
+{
+    for (guint i = 0; opts->chardevs && i < opts->chardevs->len; i++) {
+        NamedChardev *c = g_ptr_array_index(opts->chardevs, i);
+        g_free(c->id);
+        g_free(c->text);
+        char_spec_clear(&c->spec);
+        g_free(c);
+    }
+    for (guint i = 0; opts->mons && i < opts->mons->len; i++) {
+        MonRequest *m = g_ptr_array_index(opts->mons, i);
+        g_free(m->text);
+        g_free(m->chardev);
+        g_free(m);
+    }
+    if (opts->chardevs) {
+        g_ptr_array_free(opts->chardevs, TRUE);
+        g_ptr_array_free(opts->mons, TRUE);
+    }
+    opts->chardevs = opts->mons = NULL;
+}
