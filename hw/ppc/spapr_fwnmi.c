@@ -283,6 +283,9 @@ static SpaprMceResult mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
         warn_report_ratelimited("FWNMI: machine check for stopped CPU %d ignored", cpu->index);
         return SPAPR_MCE_IGNORED;
     }
+    if (fwnmi_mce_registered(spapr) && spapr_fwnmi_guard_check(spapr, "machine-check")) {
+        f->count.stale++;       /* then delivered the architected way */
+    }
     if (!fwnmi_mce_registered(spapr)) {
         FwnmiDelivery *d = g_new0(FwnmiDelivery, 1);
         d->req.info = *info;
@@ -352,7 +355,8 @@ static void sreset_work(PowerPCCPU *cpu, void *opaque)
     if (GPOINTER_TO_SIZE(opaque) != fwnmi_generation) {
         return;     /* the machine was reset in between */
     }
-    if (spapr->caps.fwnmi && f->sreset_addr != FWNMI_ADDR_NONE) {
+    if (spapr->caps.fwnmi && f->sreset_addr != FWNMI_ADDR_NONE &&
+        !spapr_fwnmi_guard_check(spapr, "system-reset")) {
         /* R3 goes to this vCPU's own slot, so resets on several vCPUs at
          * once need no interlock (LoPAPR: none for system reset). */
         uint64_t slot = spapr->rtas_base + RTAS_SRESET_SLOT_OFFSET +
@@ -408,6 +412,7 @@ static void rtas_ibm_nmi_register(SpaprMachineState *spapr, PowerPCCPU *cpu,
     }
     spapr->fwnmi.sreset_addr = sreset;
     spapr->fwnmi.mce_addr = mce;
+    spapr_fwnmi_guard_note(spapr, sreset, mce);
     trace_event("fwnmi", "cpu %d registered sreset 0x%" G_GINT64_MODIFIER
                 "x mce 0x%" G_GINT64_MODIFIER "x", cpu->index, sreset, mce);
     call->rets[0] = RTAS_OUT_SUCCESS;
