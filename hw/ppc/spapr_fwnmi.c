@@ -142,6 +142,8 @@ static void fwnmi_enter_mce_handler(SpaprMachineState *spapr, PowerPCCPU *cpu,
      * construction: the RTAS area is placed inside the RMA at reset. */
     guest_st_be64(&spapr->ram, buf, env->gpr[3]);
     guest_write(&spapr->ram, buf + 8, log, (uint64_t)len);
+    /* On disk before the guest runs the handler (journal). */
+    spapr_fwnmi_journal_mce(spapr, cpu, FWNMI_JDISP_DELIVERED, info, log, (size_t)len);
 
     env->srr0 = env->nip;
     env->srr1 = info->srr1;
@@ -247,6 +249,7 @@ static void legacy_mce_work(PowerPCCPU *cpu, void *opaque)
         return;
     }
     cpu->machine->fwnmi.count.legacy++;
+    spapr_fwnmi_journal_mce(cpu->machine, cpu, FWNMI_JDISP_LEGACY, info, NULL, 0);
     env->dar = info->dar;
     env->dsisr = info->dsisr;
     ppc_cpu_do_interrupt(cpu, EXCP_MACHINE_CHECK, env->nip, info->srr1);
@@ -259,6 +262,8 @@ static SpaprMceResult fwnmi_nested(SpaprMachineState *spapr, PowerPCCPU *cpu,
     /* LoPAPR: a second machine check on a CPU before its interlock is
      * fatal; a recovered one is only reported (as QEMU does). */
     spapr->fwnmi.count.nested++;
+    spapr_fwnmi_journal_mce(spapr, cpu, info->recovered ? FWNMI_JDISP_NESTED_IGNORED
+                                                        : FWNMI_JDISP_NESTED_FATAL, info, NULL, 0);
     if (info->recovered) {
         warn_report_ratelimited("FWNMI: Unable to deliver machine check to guest: nested "
                                 "machine check on CPU %d. Machine check recovered.", cpu->index);

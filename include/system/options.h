@@ -41,6 +41,7 @@ typedef struct VMOptions {
     char *kernel;
     char *append;
     char *initrd;
+    char *fwnmi_journal;        /* -machine fwnmi-journal=PATH */
 } VMOptions;
 
 /**
