@@ -517,9 +517,12 @@ size_t spapr_fwnmi_journal_take_handover(SpaprMachineState *spapr, FwnmiJournalV
 
     while (j && j->handover->len) {
         uint64_t seq = g_array_index(j->handover, uint64_t, 0);
-        g_array_remove_index(j->handover, 0);
         FwnmiJournalRecord *r = journal_find(j, seq);
-        if (!r || !r->log_len || r->log_len > len) {
+        if (r && r->log_len > len) {
+            return 0;           /* the buffer is too small: kept for a later call */
+        }
+        g_array_remove_index(j->handover, 0);
+        if (!r || !r->log_len) {
             continue;
         }
         memcpy(buf, r->log, r->log_len);

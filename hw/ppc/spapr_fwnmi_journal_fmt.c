@@ -269,14 +269,15 @@ static void warn(FwnmiJournalParse *out, const char *fmt, ...)
 
 static FwnmiJournalStatus check_header(const uint8_t *buf, size_t len, FwnmiJournalParse *out)
 {
+    if (len == 0) {
+        return FWNMI_JOURNAL_EMPTY;
+    }
     if (len < FWNMI_JOURNAL_HEADER_LEN) {
         /* Torn while being created: a prefix of some valid header. */
         if (len <= 8 ? !memcmp(buf, FWNMI_JOURNAL_MAGIC, len)
                      : !memcmp(buf, FWNMI_JOURNAL_MAGIC, 8)) {
-            if (len) {
-                warn(out, "torn %zu-byte file header ignored", len);
-                out->torn = len;
-            }
+            warn(out, "torn %zu-byte file header ignored", len);
+            out->torn = len;
             return FWNMI_JOURNAL_EMPTY;
         }
         return FWNMI_JOURNAL_NOT_JOURNAL;
