@@ -501,6 +501,68 @@ static void test_machine_nested_fatal(void)
     spapr_machine_destroy(spapr);
 }
 
+/* RTAS call with @nargs cells at 0x100200, status cell after them. */
+static int32_t rtas_cells(SpaprMachineState *spapr, uint32_t token, int nargs,
+                          const uint32_t *args)
+{
+    uint64_t base = 0x100200;
+    uint32_t status;
+    for (int i = 0; i < nargs; i++) {
+        guest_st_be32(&spapr->ram, base + 4 * (uint64_t)i, args[i]);
+    }
+    g_assert_cmpint(spapr_rtas_call(spapr, spapr->cpus[0], token, (uint32_t)nargs, base, 1,
+                                    base + 4 * (uint64_t)nargs), ==, H_SUCCESS);
+    guest_ld_be32(&spapr->ram, base + 4 * (uint64_t)nargs, &status);
+    return (int32_t)status;
+}
+
+/* In memory only: a fatal event's logs reach the next boot, once each. */
+static void test_machine_handover_after_reset(void)
+{
+    g_autoptr(GError) err = NULL;
+    SpaprMachineState *spapr = machine_on(NULL, &err);
+    g_assert_no_error(err);
+    PowerPCCPU *cpu = spapr->cpus[0];
+    uint64_t buf = 0x110000;
+    uint8_t held[SPAPR_ELOG_MCE_LEN], got[SPAPR_ELOG_MCE_LEN];
+    const uint32_t scan_all[4] = { 0xffffffffu, 0, (uint32_t)buf, 2048 };
+
+    uint64_t base = 0x100000;
+    guest_st_be32(&spapr->ram, base, SRESET_HANDLER);
+    guest_st_be32(&spapr->ram, base + 4, MCE_HANDLER);
+    bql_lock();
+    g_assert_cmpint(spapr_rtas_call(spapr, cpu, RTAS_IBM_NMI_REGISTER, 2, base, 1, base + 8),
+                    ==, H_SUCCESS);
+    /* Nothing to report yet. */
+    g_assert_cmpint(rtas_cells(spapr, RTAS_EVENT_SCAN, 4, scan_all), ==, RTAS_OUT_NO_ERRORS_FOUND);
+    cpu->env.msr = MSR_SF | MSR_ME | MSR_RI;
+    SpaprMceInfo info = { .srr1 = SRR1_MC_LOADSTORE, .dsisr = DSISR_MC_UE, .dar = 0x7000,
+                          .recovered = false };
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
+    cpu_process_work(cpu);
+    guest_read(&spapr->ram, spapr->rtas_base + RTAS_ERROR_LOG_OFFSET + 8, held, sizeof(held));
+    spapr_guest_panicked(spapr, "Machine check");          /* died in its handler */
+    spapr_machine_reset(spapr);
+
+    /* Wrong class, then a buffer too small: kept. */
+    const uint32_t scan_epow[4] = { 0x40000000u, 0, (uint32_t)buf, 2048 };
+    g_assert_cmpint(rtas_cells(spapr, RTAS_EVENT_SCAN, 4, scan_epow), ==, RTAS_OUT_NO_ERRORS_FOUND);
+    const uint32_t scan_small[4] = { 0xffffffffu, 0, (uint32_t)buf, 100 };
+    g_assert_cmpint(rtas_cells(spapr, RTAS_EVENT_SCAN, 4, scan_small), ==, RTAS_OUT_NO_ERRORS_FOUND);
+    const uint32_t check[6] = { 0x200, 0, 0x80000000u, 1, (uint32_t)buf, 2048 };
+    g_assert_cmpint(rtas_cells(spapr, RTAS_CHECK_EXCEPTION, 6, check), ==, RTAS_OUT_SUCCESS);
+    guest_read(&spapr->ram, buf, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), held, sizeof(held));
+    /* Once only. */
+    g_assert_cmpint(rtas_cells(spapr, RTAS_EVENT_SCAN, 4, scan_all), ==, RTAS_OUT_NO_ERRORS_FOUND);
+    g_autofree char *json = spapr_fwnmi_journal_json(spapr);
+    g_assert_nonnull(strstr(json, "\"boot\": 2, \"records\": 3,"));  /* mce, fatal, handed over */
+    g_assert_nonnull(strstr(json, "\"handover-pending\": 0,"));
+    g_assert_nonnull(strstr(json, "\"fatal-boot\": 1, \"fatal-reason\": \"Machine check\""));
+    bql_unlock();
+    spapr_machine_destroy(spapr);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -514,6 +576,7 @@ int main(int argc, char **argv)
     g_test_add_func("/fwnmi-journal/machine/bad-files", test_machine_bad_files);
     g_test_add_func("/fwnmi-journal/machine/full", test_machine_full);
     g_test_add_func("/fwnmi-journal/machine/nested-fatal", test_machine_nested_fatal);
+    g_test_add_func("/fwnmi-journal/machine/handover-after-reset", test_machine_handover_after_reset);
     int ret = g_test_run();
     remove_tmp_dir();
     return ret;
