@@ -220,12 +220,20 @@ static FwnmiJournalRecord *decode_payload(uint16_t type, uint64_t seq,
 typedef enum { REC_OK, REC_BAD, REC_SHORT, REC_UNKNOWN } RecResult;
 
 /*
+ * Bytes the reader may checksum for candidates that turn out invalid: a
+ * hostile file with a plausible header every 4 bytes would otherwise cost
+ * a CRC over up to 4 KiB per candidate. Past it, the rest of the file is
+ * left alone (kept, not parsed, appended after).
+ */
+#define RESYNC_CRC_BUDGET   (64u << 20)
+
+/*
  * Try a record at @p (@avail bytes to the end). REC_SHORT: it would be
  * valid framing but runs past the end (a torn write). REC_UNKNOWN: a valid
  * record of a type or version this VMM does not know: skipped whole.
  */
 static RecResult try_record(const uint8_t *p, size_t avail, FwnmiJournalRecord **out,
-                            uint32_t *len_out)
+                            uint32_t *len_out, uint64_t *crc_spent)
 {
     *out = NULL;
     if (avail < 4 || get32(p) != FWNMI_JREC_MAGIC) {
@@ -242,6 +250,7 @@ static RecResult try_record(const uint8_t *p, size_t avail, FwnmiJournalRecord *
         return REC_SHORT;
     }
     if (fwnmi_journal_crc32(p, len - 4) != get32(p + len - 4)) {
+        *crc_spent += len;
         return REC_BAD;
     }
     *len_out = len;
@@ -305,11 +314,19 @@ void fwnmi_journal_parse(const uint8_t *buf, size_t len, FwnmiJournalParse *out)
     }
     size_t off = FWNMI_JOURNAL_HEADER_LEN, bad_start = 0;
     bool in_bad = false;
+    uint64_t crc_spent = 0;
     out->valid_end = off;
     while (off < len) {
         FwnmiJournalRecord *r;
         uint32_t rlen = 0;
-        RecResult res = try_record(buf + off, len - off, &r, &rlen);
+        if (crc_spent > RESYNC_CRC_BUDGET) {
+            warn(out, "gave up looking for records after offset %zu (too many corrupt "
+                 "candidates); the remaining %zu bytes are kept unread", off, len - off);
+            out->skipped += len - (in_bad ? bad_start : off);
+            out->valid_end = len;
+            return;
+        }
+        RecResult res = try_record(buf + off, len - off, &r, &rlen, &crc_spent);
         if (res == REC_OK || res == REC_UNKNOWN) {
             if (in_bad) {
                 warn(out, "skipped %zu corrupt bytes at offset %zu", off - bad_start, bad_start);

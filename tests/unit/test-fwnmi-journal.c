@@ -244,6 +244,31 @@ static void test_parse_headers(void)
     fwnmi_journal_parse_clear(&p);
 }
 
+/* A hostile file of plausible headers: bounded work, nothing dropped. */
+static void test_parse_resync_budget(void)
+{
+    size_t len = FWNMI_JOURNAL_HEADER_LEN + (1u << 20);
+    g_autofree uint8_t *f = g_malloc0(len);
+    static const uint8_t fake[12] = { 'F', 'J', 'R', 'C', 0, 1, 0, 1, 0, 0, 0x10, 0 };
+    FwnmiJournalParse p;
+
+    fwnmi_journal_header(f, 1);
+    for (size_t off = FWNMI_JOURNAL_HEADER_LEN; off + 16 <= len; off += 16) {
+        memcpy(f + off, fake, sizeof(fake));
+    }
+    gint64 t0 = g_get_monotonic_time();
+    fwnmi_journal_parse(f, len, &p);
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 5 * G_USEC_PER_SEC);
+    g_assert_cmpint(p.status, ==, FWNMI_JOURNAL_OK);
+    g_assert_cmpuint(p.records->len, ==, 0);
+    g_assert_cmpuint(p.valid_end, ==, len);             /* not cut: appended after */
+    g_assert_cmpuint(p.torn, ==, 0);
+    g_assert_cmpuint(p.warnings->len, ==, 1);
+    g_assert_true(g_str_has_prefix(g_ptr_array_index(p.warnings, 0),
+                                   "gave up looking for records after offset "));
+    fwnmi_journal_parse_clear(&p);
+}
+
 /* ---- the machine's journal ---- */
 
 static char *dir;
@@ -571,6 +596,7 @@ int main(int argc, char **argv)
     g_test_add_func("/fwnmi-journal/format/torn-tail", test_parse_torn_tail);
     g_test_add_func("/fwnmi-journal/format/corrupt-middle", test_parse_corrupt_middle);
     g_test_add_func("/fwnmi-journal/format/headers", test_parse_headers);
+    g_test_add_func("/fwnmi-journal/format/resync-budget", test_parse_resync_budget);
     g_test_add_func("/fwnmi-journal/machine/survives-restart", test_machine_records_survive_restart);
     g_test_add_func("/fwnmi-journal/machine/torn-tail", test_machine_torn_tail_appends_after_last_valid);
     g_test_add_func("/fwnmi-journal/machine/bad-files", test_machine_bad_files);
