@@ -384,9 +384,20 @@ uint64_t spapr_fwnmi_journal_mce(SpaprMachineState *spapr, PowerPCCPU *cpu,
         return 0;
     }
     if (!log) {
-        /* Not given to the guest: the log it would have received. */
-        mce.nip = cpu->env.nip;
-        mce.srr1 = (cpu->env.msr & ~SRR1_CAUSE_MASK) | (info->srr1 & SRR1_CAUSE_MASK);
+        /*
+         * Not given to the guest: the log it would have received. An
+         * architected delivery runs on the vCPU's own thread (its work
+         * queue), so its registers are ours to read; a nested one is
+         * decided on the requesting thread while the vCPU may be executing,
+         * so only what the request carries is used (the cause bits, and the
+         * NIP the source knew).
+         */
+        if (disposition == FWNMI_JDISP_LEGACY) {
+            mce.nip = cpu->env.nip;
+            mce.srr1 = (cpu->env.msr & ~SRR1_CAUSE_MASK) | (info->srr1 & SRR1_CAUSE_MASK);
+        } else {
+            mce.srr1 = info->srr1 & SRR1_CAUSE_MASK;
+        }
         SpaprElogTime now = spapr_elog_time_now();
         int len = spapr_elog_build_mce(&mce, &now, spapr->fwnmi.next_plid++, built,
                                        sizeof(built));

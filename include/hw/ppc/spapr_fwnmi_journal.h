@@ -171,8 +171,10 @@ void spapr_fwnmi_journal_close(SpaprFwnmiJournal *j);
 /**
  * spapr_fwnmi_journal_mce: record a machine check for @cpu disposed of as
  * @disposition. @log/@log_len: the log given to the guest; NULL to have
- * one built from @info (SRR1 as the guest would see it, NIP = @cpu's).
- * Returns the record's sequence number. BQL held.
+ * one built from @info (for FWNMI_JDISP_LEGACY, which must be called on
+ * @cpu's thread: SRR1 as the guest sees it and @cpu's NIP; otherwise, from
+ * any thread: @info's cause bits and NIP only, @cpu's registers are not
+ * read). Returns the record's sequence number. BQL held.
  */
 uint64_t spapr_fwnmi_journal_mce(SpaprMachineState *spapr, PowerPCCPU *cpu,
                                  FwnmiJournalDisposition disposition,
