@@ -98,3 +98,31 @@ bool spapr_fwnmi_guard_check(SpaprMachineState *spapr, const char *event)
     }
     return false;
 }
+
+void spapr_fwnmi_guard_kernel_start(SpaprMachineState *spapr, const char *what)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+    SpaprFwnmiGuard *g = &f->guard;
+
+    if (f->mce_addr == FWNMI_ADDR_NONE && f->sreset_addr == FWNMI_ADDR_NONE) {
+        return;
+    }
+    if (f->interlock_holder != FWNMI_HOLDER_NONE || !g_queue_is_empty(&f->pending)) {
+        return;
+    }
+    g->stale = true;
+    g->stale_handler = f->mce_addr;
+    g->stale_changed = 0;
+    g->stale_words = 0;
+    g->stale_event = what;
+    g->stale_drops++;
+    snprintf(g->reason, sizeof(g->reason),
+             "a new kernel is starting (%s after ibm,nmi-register): the handlers at "
+             "0x%" G_GINT64_MODIFIER "x/0x%" G_GINT64_MODIFIER "x belong to the old one",
+             what, f->sreset_addr, f->mce_addr);
+    warn_report_ratelimited("FWNMI: stale registration dropped: %s", g->reason);
+    trace_event("fwnmi", "stale registration dropped: %s", g->reason);
+    f->sreset_addr = FWNMI_ADDR_NONE;
+    f->mce_addr = FWNMI_ADDR_NONE;
+    memset(g->snap_len, 0, sizeof(g->snap_len));
+}

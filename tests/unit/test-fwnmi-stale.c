@@ -186,6 +186,55 @@ static void test_not_dropped_while_interlock_held(void)
     done(spapr);
 }
 
+static int64_t register_proc_tbl(SpaprMachineState *spapr)
+{
+    PowerPCCPU *cpu = spapr->cpus[0];
+    bool stop = false;
+    cpu->env.gpr[4] = 0x1d;             /* Linux: MODIFY | REGISTER | RADIX | GTSE */
+    cpu->env.gpr[5] = 0x1000000;
+    cpu->env.gpr[6] = 0;
+    cpu->env.gpr[7] = 12;
+    return spapr_hypercall(spapr, cpu, H_REGISTER_PROC_TBL, &stop);
+}
+
+/* A kexec into the same image: handler bytes unchanged, but a new kernel
+ * registers its process table after ibm,nmi-register. */
+static void test_proc_tbl_after_register_drops(void)
+{
+    SpaprMachineState *spapr = make_machine();
+    PowerPCCPU *cpu = spapr->cpus[0];
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+    uint32_t args[2] = { SRESET_HANDLER, MCE_HANDLER };
+
+    write_code(spapr, MCE_HANDLER, 0x200, FWNMI_GUARD_WORDS);
+    bql_lock();
+    /* Boot order: MMU first, then FWNMI: the registration stands. */
+    g_assert_cmpint(register_proc_tbl(spapr), ==, H_SUCCESS);
+    g_assert_cmpint(rtas(spapr, RTAS_IBM_NMI_REGISTER, 2, args), ==, 0);
+    g_assert_cmphex(spapr->fwnmi.mce_addr, ==, MCE_HANDLER);
+    /* The next kernel's MMU set-up: dropped, with the reason. */
+    g_assert_cmpint(register_proc_tbl(spapr), ==, H_SUCCESS);
+    g_assert_cmphex(spapr->fwnmi.mce_addr, ==, FWNMI_ADDR_NONE);
+    g_assert_cmphex(spapr->fwnmi.sreset_addr, ==, FWNMI_ADDR_NONE);
+    g_assert_true(spapr->fwnmi.guard.stale);
+    g_assert_cmpstr(spapr->fwnmi.guard.stale_event, ==, "H_REGISTER_PROC_TBL");
+    g_assert_cmpstr(spapr->fwnmi.guard.reason, ==,
+                    "a new kernel is starting (H_REGISTER_PROC_TBL after ibm,nmi-register): "
+                    "the handlers at 0x2000/0x3000 belong to the old one");
+    cpu->env.nip = INTERRUPTED_NIP;
+    cpu->env.msr = MSR_SF | MSR_ME | MSR_RI;
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_LEGACY);
+    cpu_process_work(cpu);
+    g_assert_cmphex(cpu->env.nip, ==, EXCP_MACHINE_CHECK);
+    /* It registers in turn: FWNMI again. */
+    g_assert_cmpint(rtas(spapr, RTAS_IBM_NMI_REGISTER, 2, args), ==, 0);
+    cpu->env.nip = INTERRUPTED_NIP;
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
+    cpu_process_work(cpu);
+    g_assert_cmphex(cpu->env.nip, ==, MCE_HANDLER);
+    done(spapr);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -194,5 +243,6 @@ int main(int argc, char **argv)
     g_test_add_func("/fwnmi-stale/mce/patched-keeps-registration", test_patched_handler_keeps_registration);
     g_test_add_func("/fwnmi-stale/sreset/overwritten-goes-to-0x100", test_overwritten_sreset_handler_goes_to_0x100);
     g_test_add_func("/fwnmi-stale/held-interlock-not-dropped", test_not_dropped_while_interlock_held);
+    g_test_add_func("/fwnmi-stale/proc-tbl-after-register", test_proc_tbl_after_register_drops);
     return g_test_run();
 }

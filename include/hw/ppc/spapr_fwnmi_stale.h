@@ -24,6 +24,13 @@
  * arrives. A stale registration is dropped (both handlers, as one kernel
  * made them) and the event goes to the architected vector instead.
  *
+ * A second, cheaper signal catches what the snapshot cannot (a kexec into
+ * the same image at the same address leaves the handler bytes unchanged):
+ * a pseries Linux registers its MMU's process table (H_REGISTER_PROC_TBL)
+ * exactly once, early in boot, long before fwnmi_init; a registration of
+ * the process table after ibm,nmi-register therefore means a new kernel is
+ * starting (kexec, kdump), and the old registration is dropped at once.
+ *
  * State: SpaprFwnmiGuard lives in SpaprFwnmiState and, like it, is guarded
  * by the BQL.
  */
@@ -83,5 +90,13 @@ void spapr_fwnmi_guard_note(SpaprMachineState *spapr, uint64_t sreset, uint64_t 
  * trace point emitted; the caller then delivers architecturally. BQL held.
  */
 bool spapr_fwnmi_guard_check(SpaprMachineState *spapr, const char *event);
+
+/**
+ * spapr_fwnmi_guard_kernel_start: a kernel is starting up (@what, e.g.
+ * "H_REGISTER_PROC_TBL"): a registration made before it is stale and is
+ * dropped, recorded and reported as for an overwritten handler (not while
+ * the interlock is held or machine checks wait, as above). BQL held.
+ */
+void spapr_fwnmi_guard_kernel_start(SpaprMachineState *spapr, const char *what);
 
 #endif
