@@ -196,6 +196,11 @@ static void info_fwnmi(HmpContext *ctx, char **argv, int argc)
     g_string_append_printf(o, "requests %" PRIu64 " ignored %" PRIu64 " deferred %" PRIu64
                            " unrecoverable %" PRIu64 "\n", f->count.requests,
                            f->count.ignored, f->count.deferred, f->count.unrecoverable);
+    spapr_fwnmi_journal_hmp(spapr, o);
+    if (f->guard.stale) {
+        g_string_append_printf(o, "stale registration dropped at a %s: %s\n",
+                               f->guard.stale_event, f->guard.reason);
+    }
 }
 
 static void info_version(HmpContext *ctx, char **argv, int argc)

@@ -204,6 +204,12 @@ static int opt_machine(VMOptions *opts, const char *arg, GError **error)
             } else {
                 return opt_error(error, "machine", arg, "unsupported accelerator '%s'", kv[1]);
             }
+        } else if (!strcmp(kv[0], "fwnmi-journal") && !none) {
+            if (!kv[1] || !*kv[1]) {
+                return opt_error(error, "machine", arg, "Parameter 'fwnmi-journal' expects a path");
+            }
+            g_free(opts->fwnmi_journal);
+            opts->fwnmi_journal = g_strdup(kv[1]);
         } else {
             GError *err = NULL;
             int ret = none ? -ENOENT : spapr_caps_set(&opts->machine.caps, kv[0], kv[1], &err);
@@ -602,7 +608,7 @@ static int opt_version(VMOptions *opts, const char *arg, GError **error)
 }
 
 static const OptDesc options[] = {
-    { "machine", true, opt_machine, "pseries[,cap-fwnmi=on|off][,accel=tcg|qtest]" },
+    { "machine", true, opt_machine, "pseries[,cap-fwnmi=on|off][,fwnmi-journal=PATH][,accel=tcg|qtest]" },
     { "M", true, opt_machine, "same as -machine" },
     { "m", true, opt_m, "SIZE  guest RAM (e.g. 512M, 2G; default 512M)" },
     { "smp", true, opt_smp, "N  number of vCPUs, 1..64 (default 1)" },
@@ -721,6 +727,7 @@ static int vm_options_parse_args(int argc, char **argv, VMOptions *opts, GError 
     opts->machine.kernel_path = opts->kernel;
     opts->machine.kernel_cmdline = opts->append;
     opts->machine.initrd_path = opts->initrd;
+    opts->machine.fwnmi_journal = opts->fwnmi_journal;
     if (opts->append && !opts->kernel) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                     "-append only allowed with -kernel option");
@@ -763,6 +770,7 @@ void vm_options_free(VMOptions *opts)
     opt_free_chardevs(opts);
     g_free(opts->qtest_log);
     g_free(opts->name);
+    g_free(opts->fwnmi_journal);
     g_free(opts->kernel);
     g_free(opts->append);
     g_free(opts->initrd);

@@ -268,6 +268,29 @@ static JsonNode *qmp_query_fwnmi(QmpContext *ctx, JsonObject *args, GError **err
     qmp_add_int(b, "deferred", (int64_t)f->count.deferred);
     qmp_add_int(b, "unrecoverable", (int64_t)f->count.unrecoverable);
     qmp_add_bool(b, "holder-entered", f->holder_entered);
+    qmp_add_int(b, "stale-drops", (int64_t)f->guard.stale_drops);
+    /* Machine-check records: built as JSON by the journal itself. */
+    g_autofree char *journal = spapr_fwnmi_journal_json(spapr);
+    JsonNode *jn = json_from_string(journal, NULL);
+    json_builder_set_member_name(b, "journal");
+    if (jn) {
+        json_builder_add_value(b, jn);
+    } else {
+        json_builder_add_null_value(b);
+    }
+    /* Why the last registration was dropped as stale (null: never). */
+    json_builder_set_member_name(b, "stale");
+    if (!f->guard.stale) {
+        json_builder_add_null_value(b);
+    } else {
+        json_builder_begin_object(b);
+        qmp_add_str(b, "event", f->guard.stale_event);
+        qmp_add_int(b, "handler", (int64_t)f->guard.stale_handler);
+        qmp_add_int(b, "changed-words", f->guard.stale_changed);
+        qmp_add_int(b, "window-words", f->guard.stale_words);
+        qmp_add_str(b, "reason", f->guard.reason);
+        json_builder_end_object(b);
+    }
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }

@@ -398,6 +398,7 @@ static char *cmd_fwnmi(SpaprMachineState *spapr, char **argv, int argc)
                            f->count.nested, f->count.interlocks, f->count.sresets);
     g_string_append_printf(out, " requests=%" PRIu64 " ignored=%" PRIu64 " dropped=%" PRIu64,
                            f->count.requests, f->count.ignored, f->count.dropped);
+    g_string_append_printf(out, " stale=%" PRIu64, f->guard.stale_drops);
     return g_string_free(out, FALSE);
 }
 

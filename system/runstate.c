@@ -82,9 +82,12 @@ void spapr_guest_panicked(SpaprMachineState *spapr, const char *reason)
     runstate_set(spapr, RUN_STATE_GUEST_PANICKED);
     /* The reason may carry any guest bytes (ibm,os-term): JSON-escape it. */
     g_autofree char *quoted = qemu_json_quote(reason);
+    /* The machine-check records that killed it, when they did. */
+    g_autofree char *records = spapr_fwnmi_journal_panic(spapr, reason);
     g_autofree char *data = g_strdup_printf(
-        "{\"action\": \"%s\", \"info\": {\"type\": \"pseries\", \"reason\": %s}}",
-        spapr->exit_on_panic ? "poweroff" : "pause", quoted);
+        "{\"action\": \"%s\", \"info\": {\"type\": \"pseries\", \"reason\": %s%s%s}}",
+        spapr->exit_on_panic ? "poweroff" : "pause", quoted,
+        records ? ", \"fwnmi-records\": " : "", records ? records : "");
     vm_event_emit(spapr, "GUEST_PANICKED", data);
     if (spapr->exit_on_panic) {
         spapr_request_quit(spapr);

@@ -107,6 +107,11 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
             return NULL;
         }
     }
+    spapr->fwnmi_journal = spapr_fwnmi_journal_open(spapr, cfg->fwnmi_journal, error);
+    if (!spapr->fwnmi_journal) {
+        spapr_machine_destroy(g_steal_pointer(&spapr));
+        return NULL;
+    }
     spapr->runstate = RUN_STATE_RUNNING;
     the_machine = spapr;
     spapr_machine_reset(spapr);
@@ -124,6 +129,7 @@ void spapr_machine_destroy(SpaprMachineState *spapr)
     xics_free(spapr->xics);
     g_free(spapr->cpus);
     g_queue_clear_full(&spapr->fwnmi.pending, g_free);
+    spapr_fwnmi_journal_close(spapr->fwnmi_journal);
     guest_memory_destroy(&spapr->ram);
     g_free(spapr->fdt);
     g_free(spapr->kernel_path);
@@ -174,6 +180,7 @@ void spapr_machine_reset(SpaprMachineState *spapr)
         return;
     }
     spapr_fwnmi_reset(spapr);
+    spapr_fwnmi_journal_reset(spapr);
     xics_reset(spapr->xics);
     guest_poison_clear(&spapr->ram);
     ppc_radix_partition_reset(&spapr->radix);

@@ -169,6 +169,8 @@ static void fwnmi_enter_mce_handler(SpaprMachineState *spapr, PowerPCCPU *cpu,
      * construction: the RTAS area is placed inside the RMA at reset. */
     guest_st_be64(&spapr->ram, buf, env->gpr[3]);
     guest_write(&spapr->ram, buf + 8, log, (uint64_t)len);
+    /* On disk before the guest runs the handler (journal). */
+    spapr_fwnmi_journal_mce(spapr, cpu, FWNMI_JDISP_DELIVERED, info, log, (size_t)len);
 
     env->srr0 = env->nip;
     env->srr1 = info->srr1;
@@ -274,6 +276,7 @@ static void legacy_mce_work(PowerPCCPU *cpu, void *opaque)
         return;
     }
     cpu->machine->fwnmi.count.legacy++;
+    spapr_fwnmi_journal_mce(cpu->machine, cpu, FWNMI_JDISP_LEGACY, info, NULL, 0);
     env->dar = info->dar;
     env->dsisr = info->dsisr;
     ppc_cpu_do_interrupt(cpu, EXCP_MACHINE_CHECK, env->nip, info->srr1);
@@ -286,6 +289,8 @@ static SpaprMceResult fwnmi_nested(SpaprMachineState *spapr, PowerPCCPU *cpu,
     /* LoPAPR: a second machine check on a CPU before its interlock is
      * fatal; a recovered one is only reported (as QEMU does). */
     spapr->fwnmi.count.nested++;
+    spapr_fwnmi_journal_mce(spapr, cpu, info->recovered ? FWNMI_JDISP_NESTED_IGNORED
+                                                        : FWNMI_JDISP_NESTED_FATAL, info, NULL, 0);
     if (info->recovered) {
         warn_report_ratelimited("FWNMI: Unable to deliver machine check to guest: nested "
                                 "machine check on CPU %d. Machine check recovered.", cpu->index);
@@ -309,6 +314,9 @@ static SpaprMceResult mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
         f->count.ignored++;
         warn_report_ratelimited("FWNMI: machine check for stopped CPU %d ignored", cpu->index);
         return SPAPR_MCE_IGNORED;
+    }
+    if (fwnmi_mce_registered(spapr) && spapr_fwnmi_guard_check(spapr, "machine-check")) {
+        f->count.stale++;       /* then delivered the architected way */
     }
     if (!fwnmi_mce_registered(spapr)) {
         FwnmiDelivery *d = g_new0(FwnmiDelivery, 1);
@@ -379,7 +387,8 @@ static void sreset_work(PowerPCCPU *cpu, void *opaque)
     if (GPOINTER_TO_SIZE(opaque) != fwnmi_generation) {
         return;     /* the machine was reset in between */
     }
-    if (spapr->caps.fwnmi && f->sreset_addr != FWNMI_ADDR_NONE) {
+    if (spapr->caps.fwnmi && f->sreset_addr != FWNMI_ADDR_NONE &&
+        !spapr_fwnmi_guard_check(spapr, "system-reset")) {
         /* R3 goes to this vCPU's own slot, so resets on several vCPUs at
          * once need no interlock (LoPAPR: none for system reset). */
         uint64_t slot = spapr->rtas_base + RTAS_SRESET_SLOT_OFFSET +
@@ -435,6 +444,7 @@ static void rtas_ibm_nmi_register(SpaprMachineState *spapr, PowerPCCPU *cpu,
     }
     spapr->fwnmi.sreset_addr = sreset;
     spapr->fwnmi.mce_addr = mce;
+    spapr_fwnmi_guard_note(spapr, sreset, mce);
     trace_event("fwnmi", "cpu %d registered sreset 0x%" G_GINT64_MODIFIER
                 "x mce 0x%" G_GINT64_MODIFIER "x", cpu->index, sreset, mce);
     call->rets[0] = RTAS_OUT_SUCCESS;

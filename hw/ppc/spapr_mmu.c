@@ -52,6 +52,7 @@ int64_t h_register_proc_tbl(SpaprMachineState *spapr, PowerPCCPU *cpu)
             return H_PARAMETER;     /* segment tables: no such hardware */
         }
         ppc_radix_partition_set(&spapr->radix, false, 0, 0);
+        spapr_fwnmi_guard_kernel_start(spapr, "H_REGISTER_PROC_TBL");
         return H_SUCCESS;
     }
     if ((base & (GUEST_PAGE_SIZE - 1)) || base >= PROC_TBL_BASE_LIMIT ||
@@ -65,5 +66,7 @@ int64_t h_register_proc_tbl(SpaprMachineState *spapr, PowerPCCPU *cpu)
                           base, table_size + GUEST_PAGE_SHIFT);
     }
     ppc_radix_partition_set(&spapr->radix, true, base, (unsigned)table_size);
+    /* A kernel setting up its MMU is starting: earlier FWNMI handlers are not its. */
+    spapr_fwnmi_guard_kernel_start(spapr, "H_REGISTER_PROC_TBL");
     return H_SUCCESS;
 }

@@ -139,15 +139,33 @@ static void rtas_stop_self(SpaprMachineState *spapr, PowerPCCPU *cpu,
     call->rets[0] = RTAS_OUT_SUCCESS;
 }
 
-/* event-scan / check-exception: the buffer must be guest RAM, but there
- * is never an event queued here, so the answer is "no errors found". */
-static void rtas_answer_no_event(SpaprMachineState *spapr, SpaprRtasCall *call,
-                                 uint32_t buf_arg)
+/*
+ * event-scan / check-exception (LoPAPR 7.3.3, 7.3.4): the buffer must be
+ * guest RAM. The only events reported are the machine-check logs of an
+ * earlier boot's fatal error (the FWNMI journal hands each over once, as
+ * an internal error, byte for byte as the dying boot received it);
+ * otherwise "no errors found".
+ */
+#define RTAS_EVENT_INTERNAL_ERROR   0x80000000u
+
+static void rtas_answer_event(SpaprMachineState *spapr, SpaprRtasCall *call,
+                              uint32_t mask_arg, uint32_t buf_arg, FwnmiJournalVia via)
 {
     uint64_t buf = call->args[buf_arg], len = call->args[buf_arg + 1];
+    uint8_t log[RTAS_ERROR_LOG_MAX];
+
     if (!guest_range_valid(&spapr->ram, buf, len)) {
         call->rets[0] = (uint32_t)RTAS_OUT_PARAM_ERROR;
         return;
+    }
+    if (call->args[mask_arg] & RTAS_EVENT_INTERNAL_ERROR) {
+        size_t n = spapr_fwnmi_journal_take_handover(spapr, via, log,
+                                                     MIN(len, (uint64_t)sizeof(log)));
+        if (n) {
+            guest_write(&spapr->ram, buf, log, n);
+            call->rets[0] = RTAS_OUT_SUCCESS;
+            return;
+        }
     }
     call->rets[0] = RTAS_OUT_NO_ERRORS_FOUND;
 }
@@ -158,7 +176,7 @@ static void rtas_event_scan(SpaprMachineState *spapr, PowerPCCPU *cpu,
     if (!spapr_rtas_check_args(call, 4, 1)) {
         return;
     }
-    rtas_answer_no_event(spapr, call, 2);
+    rtas_answer_event(spapr, call, 0, 2, FWNMI_JVIA_EVENT_SCAN);
 }
 
 static void rtas_check_exception(SpaprMachineState *spapr, PowerPCCPU *cpu,
@@ -171,7 +189,7 @@ static void rtas_check_exception(SpaprMachineState *spapr, PowerPCCPU *cpu,
     if (!spapr_rtas_check_args(call, 6, 1)) {
         return;
     }
-    rtas_answer_no_event(spapr, call, 4);
+    rtas_answer_event(spapr, call, 2, 4, FWNMI_JVIA_CHECK_EXCEPTION);
 }
 
 void spapr_rtas_core_register(void)

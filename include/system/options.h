@@ -68,6 +68,7 @@ typedef struct VMOptions {
     char *append;
     char *initrd;
     VMPanicAction panic_action; /* -action panic= */
+    char *fwnmi_journal;        /* -machine fwnmi-journal=PATH */
 } VMOptions;
 
 /**

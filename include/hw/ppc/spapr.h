@@ -15,6 +15,7 @@
 
 #include "hw/ppc/spapr_elog.h"
 #include "hw/ppc/spapr_fwnmi.h"
+#include "hw/ppc/spapr_fwnmi_journal.h"
 #include "system/guest-memory.h"
 #include "target/ppc/cpu.h"
 #include "target/ppc/mmu-radix64.h"
@@ -118,6 +119,8 @@ typedef struct SpaprMachineState {
     uint64_t initrd_size;
 
     SpaprFwnmiState fwnmi;
+    /* Machine-check records (hw/ppc/spapr_fwnmi_journal.c), BQL. */
+    SpaprFwnmiJournal *fwnmi_journal;
     XicsState *xics;            /* interrupt controller (hw/intc/xics.h) */
 
     /* Radix process table (H_REGISTER_PROC_TBL) and TLB flush generation:
@@ -150,6 +153,7 @@ typedef struct SpaprMachineConfig {
     const char *kernel_path;
     const char *kernel_cmdline;
     const char *initrd_path;
+    const char *fwnmi_journal;  /* -machine fwnmi-journal=PATH, or NULL */
 } SpaprMachineConfig;
 
 /**

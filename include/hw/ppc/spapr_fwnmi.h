@@ -25,6 +25,7 @@
 #include <glib.h>
 
 #include "hw/ppc/spapr_elog.h"
+#include "hw/ppc/spapr_fwnmi_stale.h"
 
 typedef struct SpaprMachineState SpaprMachineState;
 typedef struct PowerPCCPU PowerPCCPU;
@@ -59,6 +60,7 @@ typedef struct SpaprFwnmiCounters {
     uint64_t dropped;           /* outstanding requests dropped by machine reset */
     uint64_t deferred;          /* deliveries that waited for MSR[RI]=1 */
     uint64_t unrecoverable;     /* injected ones delivered with MSR[RI]=0 all the same */
+    uint64_t stale;             /* found the registration stale: went to 0x200 (in legacy) */
 } SpaprFwnmiCounters;
 
 typedef struct SpaprFwnmiState {
@@ -77,6 +79,7 @@ typedef struct SpaprFwnmiState {
     uint64_t next_seq;
     uint32_t next_plid;         /* platform log id for the next log */
     SpaprFwnmiCounters count;
+    SpaprFwnmiGuard guard;      /* stale-registration detection (spapr_fwnmi_stale.h) */
 } SpaprFwnmiState;
 
 /** How spapr_mce_req_event() disposed of a machine check. */

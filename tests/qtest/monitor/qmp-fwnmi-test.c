@@ -6,6 +6,7 @@
  * x-inject-memory-error.
  */
 #include <glib.h>
+#include <string.h>
 
 #include "qmp-fixture.h"
 
@@ -122,6 +123,50 @@ static void test_mce_legacy(void)
     JsonObject *o = qmp_return_object(fw);
     g_assert_cmpint(obj_int(o, "legacy"), ==, 1);
     g_assert_cmpint(obj_int(o, "delivered"), ==, 0);
+    fixture_stop(&f);
+}
+
+/* A handler overwritten after registration (kexec): 0x200, and why. */
+static void test_mce_stale(void)
+{
+    Fixture f;
+    fixture_start(&f, NULL, true);
+
+    g_free(qtest(&f, "memset 0x2000 256 0x11"));
+    register_fwnmi(&f);
+    g_autoptr(JsonNode) fw0 = query_fwnmi(&f);
+    g_assert_true(json_node_is_null(json_object_get_member(qmp_return_object(fw0), "stale")));
+    g_free(qtest(&f, "memset 0x2000 256 0x22"));            /* the new kernel */
+    g_free(qtest(&f, "cpu-set 0 nip 0x3000"));
+    g_assert_cmpstr(inject_mce(&f, 0, SRR1_LOADSTORE, DSISR_UE, 0x7000, true), ==, "legacy");
+    assert_mce_event(&f, 0, "legacy", "UE", true);
+    g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, 0, "nip"), ==, 0x200);
+    g_assert_cmpuint(qtest_reg(qtest_fn_stdio, f.vm, 0, "srr0"), ==, 0x3000);
+    g_autoptr(JsonNode) fw = query_fwnmi(&f);
+    JsonObject *o = qmp_return_object(fw);
+    g_assert_true(json_node_is_null(json_object_get_member(o, "mce-handler")));
+    g_assert_true(json_node_is_null(json_object_get_member(o, "sreset-handler")));
+    g_assert_cmpint(obj_int(o, "stale-drops"), ==, 1);
+    g_assert_cmpint(obj_int(o, "legacy"), ==, 1);
+    JsonObject *s = json_object_get_object_member(o, "stale");
+    g_assert_cmpstr(obj_str(s, "event"), ==, "machine-check");
+    g_assert_cmpint(obj_int(s, "handler"), ==, MCE_HANDLER);
+    g_assert_cmpint(obj_int(s, "changed-words"), ==, 64);
+    g_assert_cmpint(obj_int(s, "window-words"), ==, 64);
+    g_assert_cmpstr(obj_str(s, "reason"), ==, "machine-check handler at 0x2000 was "
+                    "overwritten (64 of its first 64 instruction words changed since "
+                    "ibm,nmi-register)");
+    /* The journal recorded it as an architected delivery, in memory. */
+    JsonObject *j = json_object_get_object_member(o, "journal");
+    g_assert_true(json_node_is_null(json_object_get_member(j, "path")));
+    g_assert_cmpint(obj_int(j, "records"), ==, 1);
+    JsonArray *recent = json_object_get_array_member(j, "recent");
+    g_assert_cmpuint(json_array_get_length(recent), ==, 1);
+    JsonObject *r = json_array_get_object_element(recent, 0);
+    g_assert_cmpstr(obj_str(r, "disposition"), ==, "legacy");
+    g_assert_cmpstr(obj_str(r, "dar"), ==, "0x0000000000007000");
+    g_assert_cmpstr(obj_str(r, "nip"), ==, "0x0000000000003000");
+    g_assert_cmpuint(strlen(obj_str(r, "log")), ==, 2 * 136);
     fixture_stop(&f);
 }
 
@@ -296,6 +341,7 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/qmp/inject-nmi", test_inject_nmi);
     g_test_add_func("/monitor/qmp/mce-legacy", test_mce_legacy);
     g_test_add_func("/monitor/qmp/mce-fwnmi", test_mce_fwnmi);
+    g_test_add_func("/monitor/qmp/mce-stale", test_mce_stale);
     g_test_add_func("/monitor/qmp/mce-cap-off", test_mce_cap_off);
     g_test_add_func("/monitor/qmp/memory-error", test_memory_error);
     g_test_add_func("/monitor/qmp/mce-ea-known", test_mce_ea_known);
