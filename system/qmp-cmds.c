@@ -353,17 +353,17 @@ static const QmpArgSpec args_memsave[] = {
 };
 
 static const QmpArgSpec args_qom_list[] = {
-    { "path", QMP_ARG_STR, false }, { NULL },
+    { "path", QMP_ARG_STR, false }, { .name = NULL },
 };
 static const QmpArgSpec args_qom_get[] = {
-    { "path", QMP_ARG_STR, false }, { "property", QMP_ARG_STR, false }, { NULL },
+    { "path", QMP_ARG_STR, false }, { "property", QMP_ARG_STR, false }, { .name = NULL },
 };
 static const QmpArgSpec args_qom_set[] = {
     { "path", QMP_ARG_STR, false }, { "property", QMP_ARG_STR, false },
-    { "value", QMP_ARG_ANY, false }, { NULL },
+    { "value", QMP_ARG_ANY, false }, { .name = NULL },
 };
 static const QmpArgSpec args_qom_list_types[] = {
-    { "implements", QMP_ARG_STR, true }, { "abstract", QMP_ARG_BOOL, true }, { NULL },
+    { "implements", QMP_ARG_STR, true }, { "abstract", QMP_ARG_BOOL, true }, { .name = NULL },
 };
 
 #define PRECONFIG QMP_ALLOW_PRECONFIG
