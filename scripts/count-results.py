@@ -21,10 +21,11 @@ if args[:1] == ["--failed-steps"]:
 
 passed = failed = skipped = 0
 for build in args:
-    # meson's test log, and the fuzz runs of scripts/test.sh (one line per
+    # meson's test logs (linuxlog: the linux suite, run on its own), and
+    # the fuzz runs of scripts/test.sh (one line per
     # harness run, same format: scripts/fuzz.sh with FUZZ_LOG).
     logs = [os.path.join(build, "meson-logs", name)
-            for name in ("testlog.json", "fuzzlog.json")]
+            for name in ("testlog.json", "linuxlog.json", "fuzzlog.json")]
     logs = [log for log in logs if os.path.exists(log)]
     if not logs:
         failed += 1
