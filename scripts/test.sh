@@ -51,7 +51,7 @@ run_suite build-tsan "--suite unit --suite guest --suite monitor" -Db_sanitize=t
 
 # Every libFuzzer harness for a short bounded run (ASan+UBSan, clang), each
 # counted as one test: any crash or sanitizer report fails it.
-FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 mkdir -p build-fuzz/meson-logs
 rm -f build-fuzz/meson-logs/fuzzlog.json
 for name in $(scripts/fuzz.sh list); do
