@@ -77,6 +77,9 @@ int opt_handle_chardev(VMOptions *opts, const char *arg, GError **error)
             break;      /* one trailing comma */
         }
         g_auto(GStrv) kv = g_strsplit(*p, "=", 2);
+        if (!kv[0]) {       /* an empty element: g_strsplit("") is empty */
+            return char_error(error, "chardev", arg, "Invalid parameter ''");
+        }
         const char *key = kv[0], *value = kv[1];
         bool flag;
         if (!strcmp(key, "id") && value && *value) {
@@ -136,6 +139,9 @@ int opt_handle_mon(VMOptions *opts, const char *arg, GError **error)
         }
         g_auto(GStrv) kv = g_strsplit(*p, "=", 2);
         bool flag;
+        if (!kv[0]) {       /* an empty element: g_strsplit("") is empty */
+            return char_error(error, "mon", arg, "Invalid parameter ''");
+        }
         if (!kv[1] && p == parts && *kv[0]) {
             chardev = g_strdup(kv[0]);      /* the implied "chardev=" */
         } else if (!strcmp(kv[0], "chardev") && kv[1]) {

@@ -200,6 +200,9 @@ static const EmptyCase empty_cases[] = {
     /* found by tests/fuzz/fuzz-cmdline: a newline in a value */
     { "-M", "\n", -1, "-machine \\x0a: unsupported machine type '\\x0a'" },
     { "-smp", "1\n2", -1, "-smp 1\\x0a2: invalid CPU count" },
+    /* found by tests/fuzz/fuzz-cmdline: empty elements of -mon/-chardev lists */
+    { "-mon", ",MMM", -1, "-mon ,MMM: Invalid parameter ''" },
+    { "-chardev", "socket,,id=c", -1, "-chardev socket,,id=c: Invalid parameter ''" },
 };
 
 static void test_empty_values(void)
