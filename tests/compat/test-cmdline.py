@@ -255,6 +255,32 @@ def test_preconfig():
     assert v.quit()[0] == 0
 
 
+def test_secondary_vcpus_stopped():
+    """As QEMU, also under qtest: vCPUs other than the boot one are stopped
+    until RTAS start-cpu (here from qtest), and again after a reset."""
+    v = vm('-machine pseries -smp 3')
+
+    def rtas(name, args, nret):
+        for i, a in enumerate(args):
+            assert v.qtest_cmd('writel 0x%x 0x%x' % (0x10000 + 4 * i, a)) == 'OK'
+        rets = 0x10000 + 4 * len(args)
+        assert v.qtest_cmd('rtas %s %d 0x10000 %d 0x%x' % (name, len(args), nret, rets)) == 'OK 0'
+        return [int(v.qtest_cmd('readl 0x%x' % (rets + 4 * i))[3:], 16) for i in range(nret)]
+
+    assert rtas('query-cpu-stopped-state', [0], 2) == [0, 2]
+    assert rtas('query-cpu-stopped-state', [1], 2) == [0, 0]
+    assert rtas('query-cpu-stopped-state', [2], 2) == [0, 0]
+    assert rtas('start-cpu', [1, 0x4000, 0x77], 1) == [0]
+    assert rtas('query-cpu-stopped-state', [1], 2) == [0, 2]
+    assert v.qtest_cmd('cpu-get 1 nip') == 'OK 0x%016x' % 0x4000
+    assert v.qtest_cmd('cpu-get 1 r3') == 'OK 0x%016x' % 0x77
+    assert rtas('start-cpu', [1, 0x4000, 0], 1) == [0xffffffff]    # already running: -1
+    assert v.qtest_cmd('mce 2 0x40000 0 0 1') == 'OK ignored'       # stopped vCPU
+    assert v.qtest_cmd('system_reset') == 'OK'
+    assert rtas('query-cpu-stopped-state', [1], 2) == [0, 0]
+    assert v.quit()[0] == 0
+
+
 def test_signals():
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         v = vm('-machine pseries')
@@ -274,4 +300,4 @@ if __name__ == '__main__':
     cu.main([test_libqtest_pseries, test_machine_none_2m, test_machine_help, test_qtest_log,
              test_cpu_models, test_audio, test_chardev_errors, test_several_monitors,
              test_chardev_stdio_mon, test_pseries_properties_qtest, test_pseries_properties_tcg,
-             test_preconfig, test_signals])
+             test_preconfig, test_secondary_vcpus_stopped, test_signals])
