@@ -4,6 +4,7 @@ compat: the command line and signals as QEMU 7.2's libqtest and libvirt
 use them (tests/compat/libqtest.py starts the VMM with libqtest's full
 option list). Usage: test-cmdline.py VMM [GUEST.elf]
 """
+import json
 import os
 import re
 import signal
@@ -232,6 +233,41 @@ def test_pseries_properties_tcg():
         'qemu-system-ppc64: warning: Many guests require at least 64kiB hpt-max-page-size', err
 
 
+def test_preconfig_tcg_caps():
+    """qom-set in the preconfig state is checked as the command line is."""
+    if not cu.GUEST:
+        print('# no guest ELF: skipped')
+        return
+    d = tempfile.mkdtemp()
+    path = os.path.join(d, 'qmp.sock')
+    p = subprocess.Popen([cu.VMM, '-M', 'pseries', '-accel', 'tcg', '-kernel', cu.GUEST,
+                          '--preconfig', '-display', 'none', '-nodefaults',
+                          '-qmp', 'unix:%s,server=on,wait=off' % path],
+                         stderr=subprocess.PIPE, text=True)
+    for _ in range(100):
+        if os.path.exists(path):
+            break
+        time.sleep(0.05)
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    f = s.makefile('rwb', buffering=0)
+    f.readline()
+    f.write(b'{"execute": "qmp_capabilities"}')
+    assert f.readline().strip() == b'{"return": {}}'
+    f.write(b'{"execute": "qom-set", "arguments": {"path": "/machine", '
+            b'"property": "cap-htm", "value": true}}')
+    r = json.loads(f.readline())
+    assert r == {'error': {'class': 'GenericError',
+                           'desc': 'No Transactional Memory support in TCG'}}, r
+    f.write(b'{"execute": "qom-get", "arguments": {"path": "/machine", "property": "cap-htm"}}')
+    assert json.loads(f.readline()) == {'return': False}
+    p.send_signal(signal.SIGTERM)
+    p.communicate(timeout=10)
+    assert p.returncode == 0
+    s.close()
+    os.rmdir(d)
+
+
 def test_preconfig():
     v = vm('-machine pseries --preconfig')
     v.handshake()
@@ -300,4 +336,4 @@ if __name__ == '__main__':
     cu.main([test_libqtest_pseries, test_machine_none_2m, test_machine_help, test_qtest_log,
              test_cpu_models, test_audio, test_chardev_errors, test_several_monitors,
              test_chardev_stdio_mon, test_pseries_properties_qtest, test_pseries_properties_tcg,
-             test_preconfig, test_secondary_vcpus_stopped, test_signals])
+             test_preconfig, test_preconfig_tcg_caps, test_secondary_vcpus_stopped, test_signals])
