@@ -1,6 +1,6 @@
 #!/bin/sh
 # Set everything up and run all tests: the normal build, the same suite
-# under ASan+UBSan, the threaded parts (unit, guest and monitor suites)
+# under ASan+UBSan, the threaded parts (unit, guest, monitor and compat suites)
 # under TSan, and a short run of every fuzz harness. Ends with
 # "N passed, N failed".
 set -u
@@ -47,7 +47,7 @@ run_suite build-asan "--no-suite linux" -Db_sanitize=address,undefined -Db_lunde
 # which TSan misreads as races: make it use malloc.
 export G_SLICE=always-malloc
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
-run_suite build-tsan "--suite unit --suite guest --suite monitor" -Db_sanitize=thread
+run_suite build-tsan "--suite unit --suite guest --suite monitor --suite compat" -Db_sanitize=thread
 
 # Every libFuzzer harness for a short bounded run (ASan+UBSan, clang), each
 # counted as one test: any crash or sanitizer report fails it.

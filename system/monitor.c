@@ -450,8 +450,9 @@ static int monitor_open(SpaprMachineState *spapr, const CharSpec *spec, bool is_
      * with wait=on holds start-up until its first client arrives. */
     if (spec->kind == CHAR_UNIX && (!spec->server || spec->wait)) {
         if (spec->server) {
-            fprintf(stderr, "QEMU waiting for connection on: disconnected:unix:%s,server=on\n",
-                    spec->path);
+            /* QEMU 7.2's info line (error_report's program prefix). */
+            fprintf(stderr, "qemu-system-ppc64: %s: info: QEMU waiting for connection on: "
+                    "disconnected:unix:%s,server=on\n", label, spec->path);
         }
         if (char_connect(&mon->ep, error) < 0) {
             return -1;

@@ -290,7 +290,13 @@ JsonNode *qmp_qom_set(QmpContext *ctx, JsonObject *args, GError **error)
     g_autofree char *text = value_text(value);
     SpaprCaps caps = spapr->caps;
     GError *err = NULL;
-    if (spapr_caps_set(&caps, prop, text, &err) < 0) {
+    if (spapr_caps_set(&caps, prop, text, &err) < 0 ||
+        spapr_caps_check(&caps, spapr->software_cpu, false, &err) < 0) {
+        /* QMP errors carry no hint line (QEMU prints hints to humans only). */
+        char *hint = err ? strstr(err->message, "\nTry appending") : NULL;
+        if (hint) {
+            *hint = '\0';
+        }
         g_set_error_literal(error, MON_ERROR, MON_ERROR_GENERIC,
                             err ? err->message : "invalid value");
         g_clear_error(&err);

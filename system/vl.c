@@ -132,7 +132,7 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
                     "-qtest requires -accel qtest");
         return -1;
     }
-    if (!o->machine.none && spapr_caps_check(&o->machine.caps, accel == VM_ACCEL_TCG, error) < 0) {
+    if (!o->machine.none && spapr_caps_check(&o->machine.caps, accel == VM_ACCEL_TCG, true, error) < 0) {
         return -1;
     }
     if (o->machine.none && o->kernel) {
@@ -147,6 +147,7 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
     }
     g_atomic_pointer_set(&signal_machine, vm->spapr);
     vm->spapr->name = o->name && *o->name ? o->name : NULL;
+    vm->spapr->software_cpu = accel == VM_ACCEL_TCG;
     if (vm_setup_console(vm, error) < 0) {
         return -1;
     }

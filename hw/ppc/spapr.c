@@ -156,10 +156,9 @@ static void spapr_reset_cpus(SpaprMachineState *spapr)
         /* Queued work is left alone: a cpu_run_work() caller waits for
          * it, and FWNMI work made stale by this reset ignores itself. */
         ppc_cpu_reset(cpu);
-        /* With a kernel only the boot vCPU runs; the others wait for
-         * start-cpu. Without one (qtest) there is nobody to start them. */
-        cpu->state = (i == 0 || !spapr->have_kernel) ? CPU_STATE_RUNNING
-                                                      : CPU_STATE_STOPPED;
+        /* As QEMU, also under qtest: only the boot vCPU runs; the others
+         * wait for RTAS start-cpu (from the guest or a qtest "rtas"). */
+        cpu->state = i == 0 ? CPU_STATE_RUNNING : CPU_STATE_STOPPED;
     }
 }
 

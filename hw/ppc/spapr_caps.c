@@ -205,7 +205,7 @@ static int cap_refuse(GError **error, const char *why, const char *cap)
     return cap_error(error, "%s\nTry appending -machine %s=off", why, cap);
 }
 
-int spapr_caps_check(const SpaprCaps *caps, bool tcg, GError **error)
+int spapr_caps_check(const SpaprCaps *caps, bool tcg, bool warn, GError **error)
 {
     if (!tcg) {
         return 0;       /* as QEMU under qtest: no guest code runs */
@@ -219,19 +219,19 @@ int spapr_caps_check(const SpaprCaps *caps, bool tcg, GError **error)
     if (caps->dfp) {
         return cap_refuse(error, "DFP support not available", "cap-dfp");
     }
-    if (caps->cfpc != SPAPR_CAP_BROKEN) {
+    if (warn && caps->cfpc != SPAPR_CAP_BROKEN) {
         warn_report("TCG doesn't support requested feature, cap-cfpc=%s", tri_names[caps->cfpc]);
     }
-    if (caps->sbbc != SPAPR_CAP_BROKEN) {
+    if (warn && caps->sbbc != SPAPR_CAP_BROKEN) {
         warn_report("TCG doesn't support requested feature, cap-sbbc=%s", tri_names[caps->sbbc]);
     }
-    if (caps->ibs != SPAPR_CAP_BROKEN) {
+    if (warn && caps->ibs != SPAPR_CAP_BROKEN) {
         warn_report("TCG doesn't support requested feature, cap-ibs=%s", ibs_names[caps->ibs]);
     }
     if (caps->hpt_max_page_size < 4096) {
         return cap_error(error, "Require at least 4kiB hpt-max-page-size");
     }
-    if (caps->hpt_max_page_size < 64 * 1024) {
+    if (warn && caps->hpt_max_page_size < 64 * 1024) {
         warn_report("Many guests require at least 64kiB hpt-max-page-size");
     }
     if (caps->nested_hv) {
@@ -241,7 +241,7 @@ int spapr_caps_check(const SpaprCaps *caps, bool tcg, GError **error)
     if (caps->large_decr) {
         return cap_refuse(error, "No large decrementer support", "cap-large-decr");
     }
-    if (caps->ccf_assist) {
+    if (warn && caps->ccf_assist) {
         warn_report("TCG doesn't support requested feature, cap-ccf-assist=on");
     }
     if (caps->rpt_invalidate) {

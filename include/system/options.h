@@ -109,8 +109,9 @@ int spapr_caps_set(SpaprCaps *caps, const char *name, const char *value, GError 
  * spapr_caps_check: what QEMU says of @caps under TCG, for the software
  * CPU (@tcg) or qtest: warnings are printed, a value the machine cannot
  * honour is an error (with QEMU's "Try appending" hint as a second line).
+ * @warn false: errors only (qom-set in the preconfig state).
  */
-int spapr_caps_check(const SpaprCaps *caps, bool tcg, GError **error);
+int spapr_caps_check(const SpaprCaps *caps, bool tcg, bool warn, GError **error);
 
 /* -cpu (hw/ppc/spapr_cpu_models.c) */
 /**

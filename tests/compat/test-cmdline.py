@@ -4,6 +4,7 @@ compat: the command line and signals as QEMU 7.2's libqtest and libvirt
 use them (tests/compat/libqtest.py starts the VMM with libqtest's full
 option list). Usage: test-cmdline.py VMM [GUEST.elf]
 """
+import json
 import os
 import re
 import signal
@@ -232,6 +233,41 @@ def test_pseries_properties_tcg():
         'qemu-system-ppc64: warning: Many guests require at least 64kiB hpt-max-page-size', err
 
 
+def test_preconfig_tcg_caps():
+    """qom-set in the preconfig state is checked as the command line is."""
+    if not cu.GUEST:
+        print('# no guest ELF: skipped')
+        return
+    d = tempfile.mkdtemp()
+    path = os.path.join(d, 'qmp.sock')
+    p = subprocess.Popen([cu.VMM, '-M', 'pseries', '-accel', 'tcg', '-kernel', cu.GUEST,
+                          '--preconfig', '-display', 'none', '-nodefaults',
+                          '-qmp', 'unix:%s,server=on,wait=off' % path],
+                         stderr=subprocess.PIPE, text=True)
+    for _ in range(100):
+        if os.path.exists(path):
+            break
+        time.sleep(0.05)
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    f = s.makefile('rwb', buffering=0)
+    f.readline()
+    f.write(b'{"execute": "qmp_capabilities"}')
+    assert f.readline().strip() == b'{"return": {}}'
+    f.write(b'{"execute": "qom-set", "arguments": {"path": "/machine", '
+            b'"property": "cap-htm", "value": true}}')
+    r = json.loads(f.readline())
+    assert r == {'error': {'class': 'GenericError',
+                           'desc': 'No Transactional Memory support in TCG'}}, r
+    f.write(b'{"execute": "qom-get", "arguments": {"path": "/machine", "property": "cap-htm"}}')
+    assert json.loads(f.readline()) == {'return': False}
+    p.send_signal(signal.SIGTERM)
+    p.communicate(timeout=10)
+    assert p.returncode == 0
+    s.close()
+    os.rmdir(d)
+
+
 def test_preconfig():
     v = vm('-machine pseries --preconfig')
     v.handshake()
@@ -255,6 +291,32 @@ def test_preconfig():
     assert v.quit()[0] == 0
 
 
+def test_secondary_vcpus_stopped():
+    """As QEMU, also under qtest: vCPUs other than the boot one are stopped
+    until RTAS start-cpu (here from qtest), and again after a reset."""
+    v = vm('-machine pseries -smp 3')
+
+    def rtas(name, args, nret):
+        for i, a in enumerate(args):
+            assert v.qtest_cmd('writel 0x%x 0x%x' % (0x10000 + 4 * i, a)) == 'OK'
+        rets = 0x10000 + 4 * len(args)
+        assert v.qtest_cmd('rtas %s %d 0x10000 %d 0x%x' % (name, len(args), nret, rets)) == 'OK 0'
+        return [int(v.qtest_cmd('readl 0x%x' % (rets + 4 * i))[3:], 16) for i in range(nret)]
+
+    assert rtas('query-cpu-stopped-state', [0], 2) == [0, 2]
+    assert rtas('query-cpu-stopped-state', [1], 2) == [0, 0]
+    assert rtas('query-cpu-stopped-state', [2], 2) == [0, 0]
+    assert rtas('start-cpu', [1, 0x4000, 0x77], 1) == [0]
+    assert rtas('query-cpu-stopped-state', [1], 2) == [0, 2]
+    assert v.qtest_cmd('cpu-get 1 nip') == 'OK 0x%016x' % 0x4000
+    assert v.qtest_cmd('cpu-get 1 r3') == 'OK 0x%016x' % 0x77
+    assert rtas('start-cpu', [1, 0x4000, 0], 1) == [0xffffffff]    # already running: -1
+    assert v.qtest_cmd('mce 2 0x40000 0 0 1') == 'OK ignored'       # stopped vCPU
+    assert v.qtest_cmd('system_reset') == 'OK'
+    assert rtas('query-cpu-stopped-state', [1], 2) == [0, 0]
+    assert v.quit()[0] == 0
+
+
 def test_signals():
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         v = vm('-machine pseries')
@@ -274,4 +336,4 @@ if __name__ == '__main__':
     cu.main([test_libqtest_pseries, test_machine_none_2m, test_machine_help, test_qtest_log,
              test_cpu_models, test_audio, test_chardev_errors, test_several_monitors,
              test_chardev_stdio_mon, test_pseries_properties_qtest, test_pseries_properties_tcg,
-             test_preconfig, test_signals])
+             test_preconfig, test_preconfig_tcg_caps, test_secondary_vcpus_stopped, test_signals])

@@ -1,7 +1,8 @@
 /*
- * QMP request handling (system/qmp.c, qmp-cmds.c, linked in directly):
- * each input line goes through process_line() first before and then after
- * capabilities negotiation. Every reply must be one line of valid UTF-8
+ * QMP request handling (system/qmp.c, qmp-cmds.c, qom.c, linked in
+ * directly): the input is split by the stream splitter (system/qmp-json.c)
+ * as the monitor splits it, and each value goes through process_line(),
+ * before and then after capabilities negotiation. Every reply must be one line of valid UTF-8
  * that json-glib parses back to an object with "return" or "error".
  */
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "fuzz-common.h"
 #include "system/monitor.h"
+#include "system/qmp-json.h"
 #include "../../system/qmp-internal.h"
 
 static void check_reply(const char *reply)
@@ -25,25 +27,46 @@ static void check_reply(const char *reply)
     g_assert_true(json_object_has_member(o, "return") || json_object_has_member(o, "error"));
 }
 
+/* One client session, fed through the stream splitter as the monitor
+ * feeds it (system/monitor.c). */
+typedef struct FuzzSession {
+    SpaprMachineState *spapr;
+    const QmpModuleOps *ops;
+    bool command_mode, oob;
+    int values;
+} FuzzSession;
+
+static void fuzz_value(void *opaque, const char *json, const char *error)
+{
+    FuzzSession *f = opaque;
+    if (++f->values > 32) {
+        return;
+    }
+    if (error) {
+        g_autofree char *reply = f->ops->error_line(MON_ERROR_GENERIC, error);
+        check_reply(reply);
+        return;
+    }
+    bool enter = false;
+    MonitorAction action;
+    g_autofree char *reply = f->ops->process_line(f->spapr, json, f->command_mode, &f->oob,
+                                                  &enter, &action);
+    if (reply) {
+        check_reply(reply);
+    }
+    f->command_mode |= enter;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    SpaprMachineState *spapr = fuzz_machine();
-    const QmpModuleOps *ops = qmp_module_ops();
-    g_autofree char *text = g_strndup((const char *)data, size);
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    bool command_mode = false, oob = false;
+    FuzzSession f = { .spapr = fuzz_machine(), .ops = qmp_module_ops() };
+    QmpJsonStreamer streamer;
 
     bql_lock();
-    fuzz_reset(spapr);
+    fuzz_reset(f.spapr);
     bql_unlock();
-    for (char **l = lines; *l && l - lines < 32; l++) {
-        bool enter = false;
-        MonitorAction action;
-        g_autofree char *reply = ops->process_line(spapr, *l, command_mode, &oob, &enter, &action);
-        if (reply) {
-            check_reply(reply);
-        }
-        command_mode |= enter;
-    }
+    qmp_json_init(&streamer, fuzz_value, &f);
+    qmp_json_feed(&streamer, (const char *)data, size);
+    qmp_json_destroy(&streamer);
     return 0;
 }

@@ -67,7 +67,7 @@ static const MceCase mce_cases[] = {
 static void test_mce_classification(const void *data)
 {
     const MceCase *c = data;
-    QTestState *qts = qtest_init(NULL);
+    QTestState *qts = qtest_init_running(NULL);
     RtasArea a = rtas_area(qts);
     uint64_t expected_ea = c->ea == EA_NIP ? OLD_NIP : c->ea == EA_DAR ? OLD_DAR : 0;
 
@@ -110,7 +110,7 @@ static const EntryCase entry_ile = { KERNEL_MSR, LPCR_ILE, MSR_SF | MSR_ME | MSR
 static void test_mce_entry_state(const void *data)
 {
     const EntryCase *e = data;
-    QTestState *qts = qtest_init("-smp 2");
+    QTestState *qts = qtest_init_running("-smp 2");
     RtasArea a = rtas_area(qts);
     const uint64_t given_srr1 = 0x8000000000000002ULL | SRR1_LOADSTORE | 0x00040000;
     const uint32_t dsisr = 0x4000;
@@ -146,7 +146,7 @@ static void test_mce_entry_state(const void *data)
 /* The buffer starts with the interrupted R3, which the handler restores. */
 static void test_mce_buffer_saves_r3(void)
 {
-    QTestState *qts = qtest_init(NULL);
+    QTestState *qts = qtest_init_running(NULL);
     RtasArea a = rtas_area(qts);
     GuestMceLog l;
 
@@ -164,7 +164,7 @@ static void test_mce_buffer_saves_r3(void)
 static void test_mce_buffer_inside_rtas_area(const void *data)
 {
     const char *mem = data;
-    QTestState *qts = qtest_initf("-m %s -smp 64", mem);
+    QTestState *qts = qtest_initf_running("-m %s -smp 64", mem);
     RtasArea a = rtas_area(qts);
     uint64_t r3;
 
@@ -255,7 +255,7 @@ static void assert_log_matches(const uint8_t *actual, const uint8_t *expected)
 static void test_log_full_bytes(const void *data)
 {
     const LogCase *c = data;
-    QTestState *qts = qtest_init(NULL);
+    QTestState *qts = qtest_init_running(NULL);
     RtasArea a = rtas_area(qts);
     uint8_t log[LOG_LEN], second[LOG_LEN];
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();

@@ -37,7 +37,7 @@ static void assert_machine_state(QTestState *qts, const char *expected)
 
 static void test_register_accepts_handlers(void)
 {
-    QTestState *qts = qtest_init(NULL);
+    QTestState *qts = qtest_init_running(NULL);
     QTestFwnmi f;
 
     fwnmi_state(qts, &f);
@@ -64,7 +64,7 @@ static void assert_registration_refused(QTestState *qts, uint32_t sreset, uint32
 
 static void test_register_rejects_above_32MiB(void)
 {
-    QTestState *qts = qtest_init("-m 2G");
+    QTestState *qts = qtest_init_running("-m 2G");
 
     assert_registration_refused(qts, 32u << 20, MCE_HANDLER);
     assert_registration_refused(qts, SRESET_HANDLER, 32u << 20);
@@ -76,7 +76,7 @@ static void test_register_rejects_above_32MiB(void)
 
 static void test_register_rejects_unaligned(void)
 {
-    QTestState *qts = qtest_init(NULL);
+    QTestState *qts = qtest_init_running(NULL);
 
     assert_registration_refused(qts, SRESET_HANDLER + 2, MCE_HANDLER);
     assert_registration_refused(qts, SRESET_HANDLER, MCE_HANDLER + 1);
@@ -86,7 +86,7 @@ static void test_register_rejects_unaligned(void)
 /* With 16 MiB of RAM the RMA ends below 32 MiB: the handler must be in it. */
 static void test_register_rejects_beyond_rma(void)
 {
-    QTestState *qts = qtest_init("-m 16M");
+    QTestState *qts = qtest_init_running("-m 16M");
 
     assert_registration_refused(qts, 16u << 20, MCE_HANDLER);
     assert_registration_refused(qts, SRESET_HANDLER, 16u << 20);
@@ -97,7 +97,7 @@ static void test_register_rejects_beyond_rma(void)
 
 static void test_register_rejects_wrong_nargs_nret(void)
 {
-    QTestState *qts = qtest_init(NULL);
+    QTestState *qts = qtest_init_running(NULL);
     uint32_t args[3] = { SRESET_HANDLER, MCE_HANDLER, 0 }, rets[2];
     const struct { uint32_t nargs, nret; } shapes[] = { { 1, 1 }, { 3, 1 }, { 2, 2 },
                                                         { 2, 0 } };
@@ -118,7 +118,7 @@ static void test_register_rejects_wrong_nargs_nret(void)
 
 static void test_register_second_replaces_first(void)
 {
-    QTestState *qts = qtest_init(NULL);
+    QTestState *qts = qtest_init_running(NULL);
     RtasArea a = rtas_area(qts);
     QTestFwnmi f;
 
@@ -136,7 +136,7 @@ static void test_register_second_replaces_first(void)
 /* Validation comes first: a refused registration leaves the old one. */
 static void test_register_refused_keeps_previous(void)
 {
-    QTestState *qts = qtest_init(NULL);
+    QTestState *qts = qtest_init_running(NULL);
     QTestFwnmi f;
 
     register_handlers(qts);
@@ -149,7 +149,7 @@ static void test_register_refused_keeps_previous(void)
 
 static void test_register_refused_with_cap_off(void)
 {
-    QTestState *qts = qtest_init("-M pseries,cap-fwnmi=off");
+    QTestState *qts = qtest_init_running("-M pseries,cap-fwnmi=off");
     QTestFwnmi f;
 
     g_assert_cmpint(nmi_register(qts, SRESET_HANDLER, MCE_HANDLER), ==, RTAS_PARAM_ERROR);
@@ -165,7 +165,7 @@ static void test_register_refused_with_cap_off(void)
  * vCPU 0 calls ibm,nmi-interlock; then vCPU 1 gets the buffer. */
 static void test_queue_second_vcpu_waits_for_interlock(void)
 {
-    QTestState *qts = qtest_init("-smp 2");
+    QTestState *qts = qtest_init_running("-smp 2");
     RtasArea a = rtas_area(qts);
     GuestMceLog l;
     QTestFwnmi f;
@@ -206,7 +206,7 @@ static void test_queue_second_vcpu_waits_for_interlock(void)
 /* Waiting machine checks are delivered in arrival order. */
 static void test_queue_fifo_order_4_vcpus(void)
 {
-    QTestState *qts = qtest_init("-smp 4");
+    QTestState *qts = qtest_init_running("-smp 4");
     RtasArea a = rtas_area(qts);
     const int order[4] = { 0, 3, 1, 2 };
     QTestFwnmi f;
@@ -249,7 +249,7 @@ static void test_queue_fifo_order_4_vcpus(void)
  * is delivered, not nested; a repeated interlock changes nothing. */
 static void test_interlock_releases_buffer(void)
 {
-    QTestState *qts = qtest_init(NULL);
+    QTestState *qts = qtest_init_running(NULL);
     QTestFwnmi f;
 
     register_handlers(qts);
@@ -270,7 +270,7 @@ static void test_interlock_releases_buffer(void)
  * keeps belonging to its holder. */
 static void test_interlock_by_non_holder(void)
 {
-    QTestState *qts = qtest_init("-smp 3");
+    QTestState *qts = qtest_init_running("-smp 3");
     QTestFwnmi f;
 
     register_handlers(qts);
@@ -289,7 +289,7 @@ static void test_interlock_by_non_holder(void)
 
 static void test_interlock_unregistered(void)
 {
-    QTestState *qts = qtest_init("-smp 2");
+    QTestState *qts = qtest_init_running("-smp 2");
 
     g_assert_cmpint(nmi_interlock(qts, 0), ==, RTAS_PARAM_ERROR);
     g_assert_cmpint(nmi_interlock(qts, 1), ==, RTAS_PARAM_ERROR);
@@ -300,7 +300,7 @@ static void test_interlock_unregistered(void)
 
 static void test_nested_recovered_ignored(void)
 {
-    QTestState *qts = qtest_init(NULL);
+    QTestState *qts = qtest_init_running(NULL);
     RtasArea a = rtas_area(qts);
     GuestMceLog l;
     QTestFwnmi f;
@@ -325,7 +325,7 @@ static void test_nested_recovered_ignored(void)
 
 static void test_nested_unrecovered_panics(void)
 {
-    QTestState *qts = qtest_init(NULL);
+    QTestState *qts = qtest_init_running(NULL);
     QTestFwnmi f;
 
     register_handlers(qts);
@@ -355,7 +355,7 @@ static void assert_architected_mce(QTestState *qts, int cpu, uint64_t cause)
  * once (no buffer, no interlock), and the RTAS area is not written. */
 static void test_legacy_when_unregistered(void)
 {
-    QTestState *qts = qtest_init("-smp 2");
+    QTestState *qts = qtest_init_running("-smp 2");
     RtasArea a = rtas_area(qts);
     QTestFwnmi f;
 
@@ -379,7 +379,7 @@ static void test_legacy_when_unregistered(void)
 
 static void test_legacy_with_cap_off(void)
 {
-    QTestState *qts = qtest_init("-M pseries,cap-fwnmi=off");
+    QTestState *qts = qtest_init_running("-M pseries,cap-fwnmi=off");
     QTestFwnmi f;
 
     g_assert_cmpint(nmi_register(qts, SRESET_HANDLER, MCE_HANDLER), ==, RTAS_PARAM_ERROR);
@@ -426,7 +426,7 @@ static void prepare_sreset(QTestState *qts, const RtasArea *a, int smp)
 
 static void test_sreset_one_vcpu(void)
 {
-    QTestState *qts = qtest_init("-smp 2");
+    QTestState *qts = qtest_init_running("-smp 2");
     RtasArea a = rtas_area(qts);
     QTestFwnmi f;
 
@@ -445,7 +445,7 @@ static void test_sreset_one_vcpu(void)
 
 static void test_sreset_all_vcpus(void)
 {
-    QTestState *qts = qtest_init("-smp 4");
+    QTestState *qts = qtest_init_running("-smp 4");
     RtasArea a = rtas_area(qts);
     QTestFwnmi f;
 
@@ -465,7 +465,7 @@ static void test_sreset_all_vcpus(void)
 static void test_sreset_unregistered(const void *data)
 {
     const char *args = data;
-    QTestState *qts = qtest_init(args);
+    QTestState *qts = qtest_init_running(args);
     RtasArea a = rtas_area(qts);
     QTestFwnmi f;
 
@@ -491,13 +491,14 @@ static void test_sreset_unregistered(const void *data)
 
 static void test_system_reset_clears_fwnmi_state(void)
 {
-    QTestState *qts = qtest_init("-smp 2");
+    QTestState *qts = qtest_init_running("-smp 2");
     QTestFwnmi f;
 
     register_handlers(qts);
     assert_mce(qts, 0, 0x40000, 0, 0, true, "delivered");
     assert_mce(qts, 1, 0x40000, 0, 0, true, "queued");
     qtest_system_reset(qts);
+    qtest_start_cpus(qts);      /* reset stops the secondary vCPUs, as QEMU */
 
     fwnmi_state(qts, &f);
     g_assert_cmphex(f.sreset, ==, UNREGISTERED);
@@ -639,7 +640,7 @@ static bool stress_mce(StressModel *m, int cpu, uint64_t seq)
  */
 static void test_stress_fifo_exactly_once(void)
 {
-    QTestState *qts = qtest_initf("-smp %d", STRESS_CPUS);
+    QTestState *qts = qtest_initf_running("-smp %d", STRESS_CPUS);
     StressModel m = { .qts = qts, .holder = -1 };
     uint64_t seq = 0, steps = 0;
     bool ok = true;

@@ -447,3 +447,29 @@ char *qtest_fwnmi_pending_str(const QTestFwnmi *f)
     }
     return g_string_free(s, FALSE);
 }
+
+void qtest_start_cpus(QTestState *qts)
+{
+    for (uint32_t cpu = 1;; cpu++) {
+        uint32_t args[3] = { cpu, 0, 0 }, ret = 0;
+        if (qtest_rtas_call(qts, "start-cpu", 3, args, 1, &ret) != 0 || ret != 0) {
+            break;      /* -3: no such vCPU, the last one was started */
+        }
+    }
+}
+
+QTestState *qtest_init_running(const char *extra_args)
+{
+    QTestState *qts = qtest_init(extra_args);
+    qtest_start_cpus(qts);
+    return qts;
+}
+
+QTestState *qtest_initf_running(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *args = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return qtest_init_running(args);
+}

@@ -159,6 +159,15 @@ void qtest_memset(QTestState *qts, uint64_t addr, uint8_t byte, size_t size);
 int qtest_rtas_call(QTestState *qts, const char *name, uint32_t nargs,
                     const uint32_t *args, uint32_t nret, uint32_t *rets);
 
+/**
+ * qtest_start_cpus: start every vCPU but the boot one with RTAS start-cpu
+ * (as vCPU 0, at address 0): as on QEMU, they are stopped until then.
+ */
+void qtest_start_cpus(QTestState *qts);
+/** qtest_init_running, qtest_initf_running: qtest_init() + qtest_start_cpus(). */
+QTestState *qtest_init_running(const char *extra_args);
+QTestState *qtest_initf_running(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
 /** qtest_rtas_call_cpu: qtest_rtas_call() made by vCPU @cpu ("rtas-cpu"). */
 int qtest_rtas_call_cpu(QTestState *qts, int cpu, const char *name,
                         uint32_t nargs, const uint32_t *args, uint32_t nret,

@@ -217,13 +217,23 @@ static void test_os_term_panics_guest(void)
 
 /* ---- CPUs ---- */
 
-static void test_query_cpu_stopped_state_all_running(void)
+/* As QEMU, also under qtest: only the boot vCPU runs until start-cpu, and
+ * a machine reset stops the others again. */
+static void test_query_cpu_stopped_state_boot_vcpu_only(void)
 {
     QTestState *qts = qtest_init("-smp 4");
 
+    assert_cpu_state(qts, 0, 2);
+    for (uint32_t cpu = 1; cpu < 4; cpu++) {
+        assert_cpu_state(qts, cpu, 0);
+    }
+    qtest_start_cpus(qts);
     for (uint32_t cpu = 0; cpu < 4; cpu++) {
         assert_cpu_state(qts, cpu, 2);
     }
+    qtest_system_reset(qts);
+    assert_cpu_state(qts, 0, 2);
+    assert_cpu_state(qts, 3, 0);
     qtest_quit(qts);
 }
 
@@ -241,7 +251,7 @@ static void test_query_cpu_stopped_state_rejects_unknown_cpu(void)
 
 static void test_stop_self_stops_calling_vcpu(void)
 {
-    QTestState *qts = qtest_init("-smp 2");
+    QTestState *qts = qtest_init_running("-smp 2");
 
     g_assert_cmpint((int32_t)rtas1(qts, 1, "stop-self", 0, NULL), ==, RTAS_SUCCESS);
     assert_cpu_state(qts, 1, 0);
@@ -252,7 +262,7 @@ static void test_stop_self_stops_calling_vcpu(void)
 /* The plain "rtas" command acts as vCPU 0. */
 static void test_stop_self_plain_rtas_is_vcpu0(void)
 {
-    QTestState *qts = qtest_init("-smp 2");
+    QTestState *qts = qtest_init_running("-smp 2");
 
     g_assert_cmpint((int32_t)rtas1(qts, -1, "stop-self", 0, NULL), ==, RTAS_SUCCESS);
     assert_cpu_state(qts, 0, 0);
@@ -276,11 +286,11 @@ static void test_start_cpu_starts_stopped_vcpu(void)
     qtest_quit(qts);
 }
 
-/* Under qtest every vCPU is running: start-cpu has nothing to start and
- * must leave the vCPU alone. */
+/* A running vCPU (the boot one, or one started already): start-cpu has
+ * nothing to start and must leave the vCPU alone. */
 static void test_start_cpu_rejects_running_vcpu(void)
 {
-    QTestState *qts = qtest_init("-smp 2");
+    QTestState *qts = qtest_init_running("-smp 2");
     uint32_t args[3] = { 1, 0x4000, 0x1 };
 
     qtest_cpu_set(qts, 1, "nip", 0x8888);
@@ -288,6 +298,8 @@ static void test_start_cpu_rejects_running_vcpu(void)
     g_assert_cmpint((int32_t)status, ==, (int32_t)RTAS_HW_ERROR);
     g_assert_cmphex(qtest_cpu_get(qts, 1, "nip"), ==, 0x8888);
     assert_cpu_state(qts, 1, 2);
+    uint32_t boot[3] = { 0, 0x4000, 0x1 };
+    g_assert_cmpint((int32_t)rtas1(qts, -1, "start-cpu", 3, boot), ==, (int32_t)RTAS_HW_ERROR);
     qtest_quit(qts);
 }
 
@@ -495,8 +507,8 @@ int main(int argc, char **argv)
     g_test_add_func("/rtas/system-reboot/resets-machine",
                     test_system_reboot_resets_machine);
     g_test_add_func("/rtas/ibm,os-term/panics-guest", test_os_term_panics_guest);
-    g_test_add_func("/rtas/query-cpu-stopped-state/all-vcpus-running-under-qtest",
-                    test_query_cpu_stopped_state_all_running);
+    g_test_add_func("/rtas/query-cpu-stopped-state/boot-vcpu-only-until-start-cpu",
+                    test_query_cpu_stopped_state_boot_vcpu_only);
     g_test_add_func("/rtas/query-cpu-stopped-state/rejects-unknown-cpu",
                     test_query_cpu_stopped_state_rejects_unknown_cpu);
     g_test_add_func("/rtas/stop-self/stops-calling-vcpu", test_stop_self_stops_calling_vcpu);

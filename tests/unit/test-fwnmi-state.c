@@ -23,7 +23,12 @@
 
 static SpaprMachineState *make_machine(int cpus)
 {
-    return test_machine_new(256ULL << 20, cpus);
+    SpaprMachineState *spapr = test_machine_new(256ULL << 20, cpus);
+
+    for (int i = 1; i < cpus; i++) {
+        spapr->cpus[i]->state = CPU_STATE_RUNNING;     /* as after start-cpu */
+    }
+    return spapr;
 }
 
 /* Run an RTAS call as @cpu with its cells in a per-vCPU scratch area. */
@@ -147,6 +152,9 @@ static void test_queue_is_fifo_and_reset_drops(void)
     g_assert_true(g_queue_is_empty(&spapr->fwnmi.pending));
     g_assert_cmpuint(spapr->fwnmi.count.dropped, ==, 1);
     g_assert_cmphex(spapr->fwnmi.mce_addr, ==, FWNMI_ADDR_NONE);
+    /* Reset stops the secondary vCPUs again (start-cpu restarts them). */
+    g_assert_cmpint(spapr->cpus[1]->state, ==, CPU_STATE_STOPPED);
+    spapr->cpus[1]->state = CPU_STATE_RUNNING;
     g_assert_cmpint(spapr_mce_req_event(spapr, spapr->cpus[1], &info), ==, SPAPR_MCE_LEGACY);
     g_assert_cmphex(spapr->cpus[1]->env.nip, ==, EXCP_MACHINE_CHECK);
     bql_unlock();

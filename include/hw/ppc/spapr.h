@@ -93,6 +93,7 @@ typedef struct SpaprMachineState {
     int smp_cpus;
     bool machine_none;          /* -machine none: RAM only, no vCPU, no firmware */
     const char *name;           /* -name, or NULL (query-name); set once at start-up */
+    bool software_cpu;          /* -accel tcg (caps checks); set once at start-up */
     uint32_t pvr;               /* every vCPU's PVR and "cpu-version" (-cpu) */
     PowerPCCPU **cpus;
     SpaprCaps caps;

@@ -30,6 +30,16 @@ static void fixture_start(Fixture *f, const char *extra)
     g_autofree char *banner = test_vm_read_until(f->vm, PROMPT);
     g_assert_cmpstr(banner, ==, "QEMU 0.1.0 monitor - type 'help' for more information\n");
     f->qtest = test_sock_connect(qtest_path);
+    /* As QEMU, only the boot vCPU runs until RTAS start-cpu. */
+    for (int cpu = 1;; cpu++) {
+        g_free(qtest_sock(f->qtest, "writel 0xf00000 %d", cpu));
+        g_free(qtest_sock(f->qtest, "writeq 0xf00004 0"));
+        g_free(qtest_sock(f->qtest, "rtas start-cpu 3 0xf00000 1 0xf0000c"));
+        g_autofree char *ret = qtest_sock(f->qtest, "readl 0xf0000c");
+        if (strcmp(ret, "OK 0x0000000000000000") != 0) {
+            break;
+        }
+    }
 }
 
 static char *hmp(Fixture *f, const char *cmd)

@@ -4,6 +4,21 @@
  */
 #include "qmp-fixture.h"
 
+/* As QEMU, only the boot vCPU runs until RTAS start-cpu: start the others
+ * (argument cells at 15 MiB, inside any RAM size the tests use). */
+static void start_cpus(Fixture *f)
+{
+    for (int cpu = 1;; cpu++) {
+        g_free(qtest_stdio(f->vm, "writel 0xf00000 %d", cpu));
+        g_free(qtest_stdio(f->vm, "writeq 0xf00004 0"));
+        g_free(qtest_stdio(f->vm, "rtas start-cpu 3 0xf00000 1 0xf0000c"));
+        g_autofree char *ret = qtest_stdio(f->vm, "readl 0xf0000c");
+        if (strcmp(ret, "OK 0x0000000000000000") != 0) {
+            break;      /* -3: no such vCPU */
+        }
+    }
+}
+
 void fixture_start(Fixture *f, const char *extra, bool negotiate)
 {
     f->vm = test_vm_new();
@@ -12,6 +27,7 @@ void fixture_start(Fixture *f, const char *extra, bool negotiate)
         "-M pseries -accel qtest -qtest stdio -display none -nodefaults "
         "-qmp unix:%s,server=on,wait=off %s", f->qmp_path, extra ? extra : "");
     test_vm_spawn(f->vm, args);
+    start_cpus(f);
     f->qmp = qmp_open(f->qmp_path, negotiate);
 }
 
