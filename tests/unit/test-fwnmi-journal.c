@@ -312,6 +312,9 @@ static SpaprMachineState *registered_on(const char *path)
     g_autoptr(GError) err = NULL;
     SpaprMachineState *spapr = machine_on(path, &err);
     g_assert_no_error(err);
+    for (int i = 1; i < spapr->smp_cpus; i++) {
+        spapr->cpus[i]->state = CPU_STATE_RUNNING;     /* as after start-cpu */
+    }
     uint64_t base = 0x100000;
     guest_st_be32(&spapr->ram, base, SRESET_HANDLER);
     guest_st_be32(&spapr->ram, base + 4, MCE_HANDLER);
