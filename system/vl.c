@@ -18,6 +18,7 @@
 #include "system/options.h"
 #include "system/qtest.h"
 #include "system/trace.h"
+#include "target/ppc/kvm_ppc.h"
 
 /* How long the last monitor output may take to go out at exit. */
 #define EXIT_FLUSH_TIMEOUT_US (2 * G_USEC_PER_SEC)
@@ -119,7 +120,7 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
         return -1;
     }
     o->accel = accel;
-    if (accel == VM_ACCEL_TCG && o->qtest.kind != CHAR_NONE) {
+    if ((accel == VM_ACCEL_TCG || accel == VM_ACCEL_KVM) && o->qtest.kind != CHAR_NONE) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                     "-qtest requires -accel qtest");
         return -1;
@@ -128,6 +129,14 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
     vm->spapr = spapr_machine_create(&o->machine, error);
     if (!vm->spapr) {
         return -1;
+    }
+    if (accel == VM_ACCEL_KVM) {
+        bql_lock();
+        int kr = kvm_ppc_init(vm->spapr, error);
+        bql_unlock();
+        if (kr < 0) {
+            return -1;
+        }
     }
     if (vm_setup_console(vm, error) < 0) {
         return -1;
@@ -167,6 +176,8 @@ static void vm_start(VM *vm)
     }
     if (vm->opts.accel == VM_ACCEL_TCG) {
         cpus_start_threads(spapr);
+    } else if (vm->opts.accel == VM_ACCEL_KVM) {
+        kvm_ppc_start_threads(spapr);
     }
     if (vm->have_qtest) {
         qtest_server_start(spapr, &vm->qtest);

@@ -107,7 +107,7 @@ static void test_rejects_bad_input_one_line(void)
         { "-M", "pseries,cap-fwnmi=maybe", "-machine cap-fwnmi=maybe: Parameter 'cap-fwnmi' expects 'on' or 'off'" },
         { "-M", "pseries,cap-htm=on", "-machine cap-htm: Property 'pseries.cap-htm' not found" },
         { "-M", "virt", "-machine virt: unsupported machine type 'virt' (use -machine help)" },
-        { "-accel", "kvm", "-accel kvm: unsupported accelerator (supported: tcg, qtest)" },
+        { "-accel", "hax", "-accel hax: unsupported accelerator (supported: tcg, qtest, kvm)" },
         { "-display", "gtk", "-display gtk: only 'none' is supported" },
         { "-bogus", NULL, "-bogus: invalid option" },
         { "-m", NULL, "-m: requires an argument" },
