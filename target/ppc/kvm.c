@@ -515,8 +515,16 @@ static void kvm_handle_nmi(PowerPCCPU *cpu)
         .nip = env->nip,
         /* As QEMU: only "fully recovered" counts as recovered. */
         .recovered = disp == KVM_RUN_PPC_NMI_DISP_FULLY_RECOV,
+        /* For a D-side error the interrupt set DAR to the access's EA. */
+        .ea_known = (env->srr1 & SRR1_MC_LOADSTORE) != 0,
         .synchronous = true,
     };
+    /* KVM does not pass the real address; with data translation off
+     * (SRR1 holds the interrupted MSR) it is the EA itself. */
+    if (info.ea_known && !(env->srr1 & MSR_DR)) {
+        info.ra_known = true;
+        info.ra = env->dar & PPC_REAL_ADDR_MASK;
+    }
 
     bql_lock();
     trace_event("kvm", "cpu %d: KVM_EXIT_NMI disposition %u, srr1 0x%" G_GINT64_MODIFIER
