@@ -8,7 +8,9 @@ gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu clang \
 qemu-user"
 # The powerpc64le build (KVM accelerator, suite kvm; scripts/test.sh):
 # Debian multiarch ppc64el libraries and headers (<asm/kvm.h> for powerpc).
-CROSS_PKGS="libglib2.0-dev:ppc64el libfdt-dev:ppc64el libjson-glib-dev:ppc64el \
+# libfdt-dev is not multi-arch: the host's headers and libfdt1:ppc64el
+# (linked by path, scripts/cross/powerpc64le-linux-gnu.ini).
+CROSS_PKGS="libglib2.0-dev:ppc64el libfdt1:ppc64el libjson-glib-dev:ppc64el \
 linux-libc-dev:ppc64el"
 PKGS="$PKGS $CROSS_PKGS"
 # Reference QEMU (7.2) for the comparison benchmarks only; never linked.
