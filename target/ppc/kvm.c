@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +50,7 @@
 #define KVM_SIGSET_BYTES    8           /* the kernel's sigset_t on ppc64 */
 #define PVR_ARCH_300        0x0F000005U /* logical PVR: ISA 3.00 (POWER9) */
 #define LPCR_GUEST_OWNED    LPCR_ILE    /* the LPCR bits this machine sets */
+#define KVM_RI_POLL_NS      1000000     /* see kvm_arm_ri_timer() */
 
 typedef struct KVMVCpu KVMVCpu;
 
@@ -59,6 +61,8 @@ struct KVMVCpu {
     volatile int thread_valid;  /* thread is set: kicks may signal it */
     int irq_level;              /* external interrupt line as given to KVM */
     uint64_t lpcr;              /* LPCR as KVM has it */
+    timer_t ri_timer;           /* kicks the vCPU while a machine check waits for RI */
+    bool have_ri_timer;
 };
 
 static struct {
@@ -417,6 +421,10 @@ static void kvm_thread_init(PowerPCCPU *cpu)
     if (r < 0) {
         error_report("KVM: CPU %d: KVM_SET_SIGNAL_MASK: %s", cpu->index, g_strerror(-r));
     }
+    /* A one-shot SIG_IPI to this thread: see kvm_arm_ri_timer(). */
+    struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIG_IPI };
+    sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);  /* sigev_notify_thread_id: glibc >= 2.41 */
+    v->have_ri_timer = timer_create(CLOCK_MONOTONIC, &sev, &v->ri_timer) == 0;
     v->thread = pthread_self();
     __atomic_store_n(&v->thread_valid, 1, __ATOMIC_RELEASE);
     cpu->accel_kick = kvm_vcpu_kick;
@@ -542,6 +550,21 @@ static void kvm_handle_nmi(PowerPCCPU *cpu)
      * KVM_RUN, and the registers it sets go to KVM then. */
 }
 
+/*
+ * An injected machine check waiting for MSR[RI]=1 (hw/ppc/spapr_fwnmi.c)
+ * is re-checked at every exit; the software CPU sees RI change at once,
+ * KVM only when the vCPU exits. Make it exit every millisecond meanwhile.
+ */
+static void kvm_arm_ri_timer(PowerPCCPU *cpu)
+{
+    KVMVCpu *v = cpu->kvm_vcpu;
+
+    if (v->have_ri_timer && __atomic_load_n(&cpu->mce_wait_ri, __ATOMIC_ACQUIRE)) {
+        struct itimerspec its = { .it_value = { .tv_nsec = KVM_RI_POLL_NS } };
+        timer_settime(v->ri_timer, 0, &its, NULL);
+    }
+}
+
 static void kvm_exec(PowerPCCPU *cpu)
 {
     KVMVCpu *v = cpu->kvm_vcpu;
@@ -555,6 +578,7 @@ static void kvm_exec(PowerPCCPU *cpu)
     if (__atomic_load_n(&cpu->exit_request, __ATOMIC_SEQ_CST)) {
         return;
     }
+    kvm_arm_ri_timer(cpu);
     r = ioctl(v->fd, KVM_RUN, 0);
     int err = errno;
     int gr = kvm_get_registers(cpu);

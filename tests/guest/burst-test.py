@@ -231,7 +231,8 @@ def main():
         fail(f'the guest saw {sum(guest.values())} machine checks, the VMM '
              f'delivered {f["delivered"]} + 1', seen, proc)
     print(f'ok: {sent} requests on {args.smp} vCPUs: {f["delivered"]} delivered '
-          f'({replies.get("queued", 0)} after waiting), {f["nested"]} nested; '
+          f'({replies.get("queued", 0)} after waiting), {f["nested"]} nested, '
+          f'{f["deferred"]} held for MSR[RI]; '
           f'per vCPU {dict(sorted(guest.items()))}')
 
 
