@@ -38,7 +38,6 @@
  *   FAKE_KVM_RUN_EFAULT=N   the N-th KVM_RUN (counted over all vCPUs) fails -EFAULT
  *   FAKE_KVM_RUN_EINTR=N    every N-th KVM_RUN returns -EINTR at entry (spurious)
  *   FAKE_KVM_LOG=1          print the fake's events on stderr
- *   FAKE_KVM_STATS=PATH     append counters to PATH when the VM is closed
  *
  * Locking: fake_lock guards the descriptor table and the VM; a vCPU's
  * state is used only by the thread in its KVM_RUN or ioctl (as in Linux,
@@ -100,8 +99,7 @@ static struct {
     GuestMemory ram;            /* the memory slot (host = userspace_addr) */
     PPCRadixPartition part;
     FakeVcpu *vcpus[FAKE_MAX_VCPUS];
-    uint64_t runs;              /* KVM_RUN calls, all vCPUs */
-    uint64_t n_hcall, n_nmi, n_mce_0x200, n_intr, n_mmio, n_cede, n_irq_set;
+    uint64_t runs;              /* KVM_RUN calls, all vCPUs (atomic) */
 } vm;
 
 static struct {
@@ -110,7 +108,6 @@ static struct {
     unsigned ue_disp;
     uint64_t efault_at, eintr_every;
     bool log;
-    const char *stats;
 } cfg = { .ue_from = UINT64_MAX, .ue_disp = KVM_RUN_PPC_NMI_DISP_FULLY_RECOV };
 
 static int (*real_open)(const char *, int, ...);
@@ -157,25 +154,7 @@ __attribute__((constructor)) static void fake_init(void)
     cfg.efault_at = env_u64("FAKE_KVM_RUN_EFAULT", 0);
     cfg.eintr_every = env_u64("FAKE_KVM_RUN_EINTR", 0);
     cfg.log = env_u64("FAKE_KVM_LOG", 0) != 0;
-    cfg.stats = getenv("FAKE_KVM_STATS");
     vm_clock_init(false);
-}
-
-static void fake_write_stats(void)
-{
-    if (!cfg.stats) {
-        return;
-    }
-    FILE *f = fopen(cfg.stats, "a");
-    if (f) {
-        fprintf(f, "runs=%" G_GUINT64_FORMAT " hcall=%" G_GUINT64_FORMAT
-                " nmi=%" G_GUINT64_FORMAT " mce0x200=%" G_GUINT64_FORMAT
-                " intr=%" G_GUINT64_FORMAT " mmio=%" G_GUINT64_FORMAT
-                " cede=%" G_GUINT64_FORMAT " irq=%" G_GUINT64_FORMAT
-                " fwnmi=%d\n", vm.runs, vm.n_hcall, vm.n_nmi, vm.n_mce_0x200,
-                vm.n_intr, vm.n_mmio, vm.n_cede, vm.n_irq_set, vm.fwnmi_enabled);
-        fclose(f);
-    }
 }
 
 /* A real descriptor (of /dev/null) stands for each fake object. */
@@ -253,9 +232,6 @@ int close(int fd)
     if (kind != FD_NONE) {
         g_mutex_lock(&fake_lock);
         fds[fd].kind = FD_NONE;
-        if (kind == FD_VM) {
-            fake_write_stats();
-        }
         g_mutex_unlock(&fake_lock);
     }
     return real_close(fd);
@@ -473,7 +449,6 @@ static bool fake_signal_pending(FakeVcpu *v)
 static long fake_exit_intr(FakeVcpu *v)
 {
     v->run->exit_reason = KVM_EXIT_INTR;
-    vm.n_intr++;
     return -EINTR;
 }
 
@@ -593,7 +568,6 @@ static long fake_vcpu_ioctl(FakeVcpu *v, unsigned long req, void *arg)
             __atomic_store_n(&v->cpu.irq_pending, 0, __ATOMIC_RELEASE);
         } else if (irq->irq == KVM_INTERRUPT_SET_LEVEL || irq->irq == KVM_INTERRUPT_SET) {
             __atomic_store_n(&v->cpu.irq_pending, 1, __ATOMIC_RELEASE);
-            vm.n_irq_set++;
         } else {
             return -EINVAL;
         }
@@ -644,7 +618,6 @@ bool ppc_hook_hypercall(PowerPCCPU *cpu)
         env->msr |= MSR_EE;
         env->gpr[3] = H_SUCCESS;
         v->ceded = true;
-        vm.n_cede++;
         return true;
     }
     v->run->exit_reason = KVM_EXIT_PAPR_HCALL;
@@ -654,7 +627,6 @@ bool ppc_hook_hypercall(PowerPCCPU *cpu)
     }
     v->hcall_needed = true;
     v->exit_pending = true;
-    vm.n_hcall++;
     return true;
 }
 
@@ -673,7 +645,6 @@ void ppc_hook_machine_check_access(PowerPCCPU *cpu, uint64_t ea, uint64_t ra,
         run->mmio.is_write = kind == PPC_ACCESS_STORE;
         v->exit_pending = true;
         cpu->exit_request = 1;      /* leave ppc_interp_run now */
-        vm.n_mmio++;
         return;
     }
     /* The hardware raises a UE machine check (POWER9 cause encoding). */
@@ -688,7 +659,6 @@ void ppc_hook_machine_check_access(PowerPCCPU *cpu, uint64_t ea, uint64_t ra,
     if (!vm.fwnmi_enabled) {
         /* book3s_hv: no FWNMI, the kernel queues 0x200 for the guest. */
         ppc_cpu_do_interrupt(cpu, EXCP_MACHINE_CHECK, env->nip, cause & MC_SRR1_KERNEL);
-        vm.n_mce_0x200++;
         fake_log("vcpu %d: machine check at 0x%llx delivered to 0x200 by the kernel",
                  v->id, (unsigned long long)ea);
         return;
@@ -700,7 +670,6 @@ void ppc_hook_machine_check_access(PowerPCCPU *cpu, uint64_t ea, uint64_t ra,
     run->flags = (run->flags & ~(uint16_t)KVM_RUN_PPC_NMI_DISP_MASK) | cfg.ue_disp;
     v->exit_pending = true;
     cpu->exit_request = 1;
-    vm.n_nmi++;
     fake_log("vcpu %d: machine check at 0x%llx: KVM_EXIT_NMI disposition %u",
              v->id, (unsigned long long)ea, cfg.ue_disp);
 }
