@@ -1,7 +1,9 @@
 /*
- * vCPU threads for the software CPU (-accel tcg): one host thread per vCPU
- * running the interpreter, parked whenever the machine is not running, the
- * vCPU is stopped/halted, or it waits for a machine check to be delivered.
+ * vCPU threads for the software CPU (-accel tcg) and KVM (-accel kvm,
+ * target/ppc/kvm.c): one host thread per vCPU running guest code through
+ * its accelerator's CpusAccelOps, parked whenever the machine is not
+ * running, the vCPU is stopped/halted, or it waits for a machine check to
+ * be delivered.
  * Under -accel qtest there are no vCPU threads and all of this is a no-op.
  * Every function here is called with the BQL held.
  */
