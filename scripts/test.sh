@@ -42,6 +42,10 @@ run_suite build "--no-suite linux"
 # cores), logged apart (linuxlog.json) so that the count sees both runs.
 meson test -C build --print-errorlogs --num-processes 1 --suite linux \
     --logbase linuxlog || fail_step "meson test -C build --suite linux"
+# The whole VMM cross-compiled for powerpc64le with warnings as errors
+# (the only build with target/ppc/kvm.c), and its kvm suite: the test
+# guests under -accel kvm against the fake /dev/kvm, run by qemu-ppc64le.
+run_suite build-ppc64le "--suite kvm" --cross-file scripts/cross/powerpc64le-linux-gnu.ini
 run_suite build-asan "--no-suite linux" -Db_sanitize=address,undefined -Db_lundef=false
 # glib recycles GSlice memory across threads inside uninstrumented code,
 # which TSan misreads as races: make it use malloc.
@@ -58,5 +62,5 @@ for name in $(scripts/fuzz.sh list); do
     FUZZ_LOG=build-fuzz/meson-logs/fuzzlog.json scripts/fuzz.sh "$name" "$FUZZ_SECONDS" || fail_step "fuzz $name"
 done
 
-python3 scripts/count-results.py --failed-steps "$failed_steps" build build-asan build-tsan build-fuzz
+python3 scripts/count-results.py --failed-steps "$failed_steps" build build-ppc64le build-asan build-tsan build-fuzz
 exit $status

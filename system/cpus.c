@@ -1,8 +1,8 @@
 /*
  * vCPU threads (include/system/cpus.h).
  *
- * A vCPU thread holds the BQL except while the interpreter runs guest
- * code. Between runs it drains its work queue (register changes asked for
+ * A vCPU thread holds the BQL except while its accelerator runs guest
+ * code (the interpreter here, or KVM_RUN: target/ppc/kvm.c). Between runs it drains its work queue (register changes asked for
  * by other threads) and decides whether it may run; if not it parks on
  * cpu->wake. cpus_pause() counts parked threads to know when the machine
  * state may be changed safely.
@@ -55,6 +55,19 @@ static void vcpu_park(SpaprMachineState *spapr, PowerPCCPU *cpu)
     spapr->parked_cpus--;
 }
 
+/* The software CPU: the interpreter runs the guest without the BQL. */
+static void interp_exec(PowerPCCPU *cpu)
+{
+    ppc_interp_run(cpu, &cpu->machine->ram, VCPU_RUN_BUDGET);
+}
+
+static const CpusAccelOps interp_ops = {
+    .exec = interp_exec,
+};
+
+/* Set before the threads start, read-only afterwards. */
+static const CpusAccelOps *accel_ops = &interp_ops;
+
 static gpointer vcpu_thread(gpointer opaque)
 {
     PowerPCCPU *cpu = opaque;
@@ -62,6 +75,9 @@ static gpointer vcpu_thread(gpointer opaque)
 
     cpu_set_current(cpu);
     bql_lock();
+    if (accel_ops->thread_init) {
+        accel_ops->thread_init(cpu);
+    }
     while (!spapr->quit_requested) {
         __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
         cpu_process_work(cpu);
@@ -71,14 +87,23 @@ static gpointer vcpu_thread(gpointer opaque)
             vcpu_park(spapr, cpu);
             continue;
         }
+        if (accel_ops->pre_exec) {
+            accel_ops->pre_exec(cpu);
+        }
         bql_unlock();
-        ppc_interp_run(cpu, &spapr->ram, VCPU_RUN_BUDGET);
+        accel_ops->exec(cpu);
         bql_lock();
     }
     spapr->parked_cpus++;       /* exiting counts as parked for good */
     g_cond_broadcast(&cpus_parked_cond);
     bql_unlock();
     return NULL;
+}
+
+void cpus_start_threads_accel(SpaprMachineState *spapr, const CpusAccelOps *ops)
+{
+    accel_ops = ops;
+    cpus_start_threads(spapr);
 }
 
 void cpus_start_threads(SpaprMachineState *spapr)

@@ -20,6 +20,7 @@
 #include "system/events.h"
 #include "system/trace.h"
 #include "target/ppc/interp.h"
+#include "target/ppc/kvm_ppc.h"
 #include "monitor-internal.h"
 
 /* ---- FWNMI_MACHINE_CHECK ---- */
@@ -169,6 +170,14 @@ SpaprMceResult mon_inject_mce(SpaprMachineState *spapr, PowerPCCPU *cpu,
 bool mon_inject_memory_error(SpaprMachineState *spapr, uint64_t addr, bool recovered,
                              GError **error)
 {
+    if (kvm_enabled()) {
+        /* The poison is checked by the software CPU's accesses; under KVM
+         * the VMM never sees the guest's accesses (README: KVM). */
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                    "x-inject-memory-error is not supported with -accel kvm yet "
+                    "(use x-inject-mce)");
+        return false;
+    }
     if (guest_poison_page(&spapr->ram, addr) < 0) {
         g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
                     "Address 0x%" PRIx64 " is not in guest RAM (0x%" PRIx64 " bytes)",

@@ -12,6 +12,7 @@
 
 #include "qemu/cutils.h"
 #include "system/trace.h"
+#include "target/ppc/kvm_ppc.h"
 
 #define PROGRAM "qemu-system-ppc64"
 #define VERSION_TEXT PROGRAM " version 0.1.0 (fwnmi-vmm: pseries FWNMI machine)\n"
@@ -201,6 +202,8 @@ static int opt_machine(VMOptions *opts, const char *arg, GError **error)
                 opts->accel = VM_ACCEL_QTEST;
             } else if (!strcmp(kv[1], "tcg")) {
                 opts->accel = VM_ACCEL_TCG;
+            } else if (!strcmp(kv[1], "kvm")) {
+                opts->accel = VM_ACCEL_KVM;
             } else {
                 return opt_error(error, "machine", arg, "unsupported accelerator '%s'", kv[1]);
             }
@@ -307,7 +310,8 @@ static int opt_accel(VMOptions *opts, const char *arg, GError **error)
     }
     if (!parts[0] || !strcmp(parts[0], "help")) {
         /* As QEMU: "-accel ''" lists the accelerators. */
-        printf("Accelerators supported in QEMU binary:\ntcg\nqtest\n");
+        printf("Accelerators supported in QEMU binary:\ntcg\nqtest\n%s",
+               kvm_built() ? "kvm\n" : "");
         return 1;
     }
     if (parts[1]) {
@@ -318,9 +322,11 @@ static int opt_accel(VMOptions *opts, const char *arg, GError **error)
         opts->accel = VM_ACCEL_QTEST;
     } else if (!strcmp(name, "tcg")) {
         opts->accel = VM_ACCEL_TCG;
+    } else if (!strcmp(name, "kvm")) {
+        opts->accel = VM_ACCEL_KVM;     /* refused at start-up where not built */
     } else {
         return opt_error(error, "accel", arg,
-                         "unsupported accelerator (supported: tcg, qtest)");
+                         "unsupported accelerator (supported: tcg, qtest, kvm)");
     }
     return 0;
 }
@@ -506,6 +512,12 @@ static int opt_flag_nographic(VMOptions *opts, const char *arg, GError **error)
     return 0;
 }
 
+static int opt_flag_enable_kvm(VMOptions *opts, const char *arg, GError **error)
+{
+    opts->accel = VM_ACCEL_KVM;
+    return 0;
+}
+
 static int opt_flag_S(VMOptions *opts, const char *arg, GError **error)
 {
     opts->start_paused = true;
@@ -588,7 +600,7 @@ static int opt_trace(VMOptions *opts, const char *arg, GError **error)
     if (!*arg) {
         return 0;       /* as QEMU: "-trace ''" enables nothing */
     }
-    static const char *const groups[] = { "*", "rtas", "fwnmi", "hcall", "qtest", "monitor" };
+    static const char *const groups[] = { "*", "rtas", "fwnmi", "hcall", "qtest", "monitor", "kvm" };
     for (size_t i = 0; i < G_N_ELEMENTS(groups); i++) {
         if (!strcmp(group, groups[i])) {
             trace_enable_group(group);
@@ -596,7 +608,7 @@ static int opt_trace(VMOptions *opts, const char *arg, GError **error)
         }
     }
     return opt_error(error, "trace", arg,
-                     "unknown trace group (rtas, fwnmi, hcall, qtest, monitor or *)");
+                     "unknown trace group (rtas, fwnmi, hcall, qtest, monitor, kvm or *)");
 }
 
 static int opt_help(VMOptions *opts, const char *arg, GError **error);
@@ -608,11 +620,12 @@ static int opt_version(VMOptions *opts, const char *arg, GError **error)
 }
 
 static const OptDesc options[] = {
-    { "machine", true, opt_machine, "pseries[,cap-fwnmi=on|off][,fwnmi-journal=PATH][,accel=tcg|qtest]" },
+    { "machine", true, opt_machine, "pseries[,cap-fwnmi=on|off][,fwnmi-journal=PATH][,accel=tcg|qtest|kvm]" },
     { "M", true, opt_machine, "same as -machine" },
     { "m", true, opt_m, "SIZE  guest RAM (e.g. 512M, 2G; default 512M)" },
     { "smp", true, opt_smp, "N  number of vCPUs, 1..64 (default 1)" },
-    { "accel", true, opt_accel, "tcg|qtest  tcg is this project's interpreter" },
+    { "accel", true, opt_accel, "tcg|qtest|kvm  tcg is this project's interpreter; kvm needs a POWER host" },
+    { "enable-kvm", false, opt_flag_enable_kvm, "same as -accel kvm" },
     { "kernel", true, opt_kernel, "FILE  ELF64 image to boot (either endianness)" },
     { "initrd", true, opt_initrd, "FILE  initial ram disk, loaded above the kernel" },
     { "append", true, opt_append, "TEXT  /chosen/bootargs" },

@@ -22,6 +22,7 @@
 #include "system/options.h"
 #include "system/qtest.h"
 #include "system/trace.h"
+#include "target/ppc/kvm_ppc.h"
 
 /* The machine, once created, for the signal thread (atomic). */
 static SpaprMachineState *signal_machine;
@@ -127,7 +128,7 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
         return -1;
     }
     o->accel = accel;
-    if (accel == VM_ACCEL_TCG && o->qtest.kind != CHAR_NONE) {
+    if ((accel == VM_ACCEL_TCG || accel == VM_ACCEL_KVM) && o->qtest.kind != CHAR_NONE) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                     "-qtest requires -accel qtest");
         return -1;
@@ -148,6 +149,14 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
     g_atomic_pointer_set(&signal_machine, vm->spapr);
     vm->spapr->name = o->name && *o->name ? o->name : NULL;
     vm->spapr->software_cpu = accel == VM_ACCEL_TCG;
+    if (accel == VM_ACCEL_KVM) {
+        bql_lock();
+        int kr = kvm_ppc_init(vm->spapr, error);
+        bql_unlock();
+        if (kr < 0) {
+            return -1;
+        }
+    }
     if (vm_setup_console(vm, error) < 0) {
         return -1;
     }
@@ -209,6 +218,8 @@ static void vm_start(VM *vm)
     }
     if (vm->opts.accel == VM_ACCEL_TCG) {
         cpus_start_threads(spapr);
+    } else if (vm->opts.accel == VM_ACCEL_KVM) {
+        kvm_ppc_start_threads(spapr);
     }
     if (vm->have_qtest) {
         qtest_server_start(spapr, &vm->qtest, vm->qtest_log);

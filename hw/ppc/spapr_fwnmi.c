@@ -13,6 +13,7 @@
 #include "hw/ppc/spapr_rtas.h"
 #include "system/monitor.h"
 #include "system/trace.h"
+#include "target/ppc/kvm_ppc.h"
 
 /* Reset generation: requests made before a machine reset are stale. */
 struct FwnmiDelivery {
@@ -439,6 +440,16 @@ static void rtas_ibm_nmi_register(SpaprMachineState *spapr, PowerPCCPU *cpu,
         trace_guest_error("FWNMI: ibm,nmi-register: handler 0x%" G_GINT64_MODIFIER
                           "x/0x%" G_GINT64_MODIFIER "x not a word-aligned real "
                           "address below 32 MiB and the RMA", sreset, mce);
+        call->rets[0] = (uint32_t)RTAS_OUT_PARAM_ERROR;
+        return;
+    }
+    /*
+     * As QEMU: only now ask KVM to hand machine checks to us (until then
+     * the kernel delivers 0x200 itself), through the calling vCPU, which
+     * is on its own thread and not in KVM_RUN. Failing that, -3.
+     */
+    if (kvm_enabled() && kvm_ppc_set_fwnmi(cpu) < 0) {
+        error_report("FWNMI: ibm,nmi-register: KVM_CAP_PPC_FWNMI could not be enabled");
         call->rets[0] = (uint32_t)RTAS_OUT_PARAM_ERROR;
         return;
     }

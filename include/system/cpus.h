@@ -1,7 +1,9 @@
 /*
- * vCPU threads for the software CPU (-accel tcg): one host thread per vCPU
- * running the interpreter, parked whenever the machine is not running, the
- * vCPU is stopped/halted, or it waits for a machine check to be delivered.
+ * vCPU threads for the software CPU (-accel tcg) and KVM (-accel kvm,
+ * target/ppc/kvm.c): one host thread per vCPU running guest code through
+ * its accelerator's CpusAccelOps, parked whenever the machine is not
+ * running, the vCPU is stopped/halted, or it waits for a machine check to
+ * be delivered.
  * Under -accel qtest there are no vCPU threads and all of this is a no-op.
  * Every function here is called with the BQL held.
  */
@@ -10,8 +12,22 @@
 
 typedef struct SpaprMachineState SpaprMachineState;
 
-/** cpus_start_threads: create one thread per vCPU (software CPU only). */
+typedef struct PowerPCCPU PowerPCCPU;
+
+/*
+ * How a vCPU thread runs guest code. The loop around it (work queue,
+ * FWNMI delivery, parking) is the same for every accelerator.
+ */
+typedef struct CpusAccelOps {
+    void (*thread_init)(PowerPCCPU *cpu);   /* once, on the vCPU thread, BQL held */
+    void (*pre_exec)(PowerPCCPU *cpu);      /* before each exec, BQL held */
+    void (*exec)(PowerPCCPU *cpu);          /* run guest code, BQL not held */
+} CpusAccelOps;
+
+/** cpus_start_threads: create one thread per vCPU running the software CPU. */
 void cpus_start_threads(SpaprMachineState *spapr);
+/** cpus_start_threads_accel: the same with another accelerator (KVM). */
+void cpus_start_threads_accel(SpaprMachineState *spapr, const CpusAccelOps *ops);
 /** cpus_pause: park every vCPU thread and wait until they are parked. Nests. */
 void cpus_pause(SpaprMachineState *spapr);
 /** cpus_resume: undo one cpus_pause. */

@@ -16,6 +16,7 @@ typedef enum VMAccel {
     VM_ACCEL_DEFAULT,       /* tcg with -kernel, qtest with -qtest */
     VM_ACCEL_QTEST,
     VM_ACCEL_TCG,           /* this project's interpreter (the "software CPU") */
+    VM_ACCEL_KVM,           /* KVM-HV on a POWER host (target/ppc/kvm.c) */
 } VMAccel;
 
 /** A character endpoint: "stdio", "null", "file:PATH", "unix:PATH[,server=on][,wait=off]" */

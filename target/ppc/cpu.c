@@ -170,6 +170,9 @@ void cpu_kick(PowerPCCPU *cpu)
 {
     __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_SEQ_CST);
     g_cond_broadcast(&cpu->wake);
+    if (cpu->accel_kick) {
+        cpu->accel_kick(cpu);
+    }
 }
 
 bool cpu_has_work(PowerPCCPU *cpu)

@@ -131,13 +131,15 @@ def main():
     ap.add_argument('--smp', type=int, default=4)
     ap.add_argument('--rounds', type=int, default=60)
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--vmm-arg', action='append', default=[],
+                    help='extra VMM argument (e.g. -accel=kvm ... one word each)')
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix='burst-')
     sock = os.path.join(tmp, 'qmp.sock')
     cmd = [args.vmm, '-M', 'pseries,cap-fwnmi=on', '-m', '256M',
            '-smp', str(args.smp), '-nographic', '-kernel', args.guest,
-           '-qmp', f'unix:{sock},server=on,wait=off']
+           '-qmp', f'unix:{sock},server=on,wait=off'] + args.vmm_arg
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     # Drain stderr meanwhile (nested machine checks are warned about there).
@@ -229,7 +231,8 @@ def main():
         fail(f'the guest saw {sum(guest.values())} machine checks, the VMM '
              f'delivered {f["delivered"]} + 1', seen, proc)
     print(f'ok: {sent} requests on {args.smp} vCPUs: {f["delivered"]} delivered '
-          f'({replies.get("queued", 0)} after waiting), {f["nested"]} nested; '
+          f'({replies.get("queued", 0)} after waiting), {f["nested"]} nested, '
+          f'{f["deferred"]} held for MSR[RI]; '
           f'per vCPU {dict(sorted(guest.items()))}')
 
 

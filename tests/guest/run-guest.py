@@ -92,6 +92,10 @@ def main():
     ap.add_argument('--forbid', action='append', default=[],
                     help='regex no line may match')
     ap.add_argument('--expect-file', action='append', default=[])
+    ap.add_argument('--expect-stderr', action='append', default=[],
+                    help='regex that some stderr line must match (any order)')
+    ap.add_argument('--forbid-stderr', action='append', default=[],
+                    help='regex that no stderr line may match')
     ap.add_argument('vmm_args', nargs=argparse.REMAINDER)
     args = ap.parse_args()
     vmm_args = args.vmm_args
@@ -116,6 +120,14 @@ def main():
         bad = [l for l in lines if pattern.search(l)]
         if bad:
             problems.append(f'forbidden /{pattern.pattern}/ matched: {bad[0]!r}')
+    err_lines = err.split('\n')
+    for pattern in args.expect_stderr:
+        if not any(re.search(pattern, l) for l in err_lines):
+            problems.append(f'expected stderr line not found: /{pattern}/')
+    for pattern in args.forbid_stderr:
+        bad = [l for l in err_lines if re.search(pattern, l)]
+        if bad:
+            problems.append(f'forbidden stderr /{pattern}/ matched: {bad[0]!r}')
 
     if not problems:
         print(f'PASS: {shlex.join(cmd)}')

@@ -82,6 +82,22 @@ static void test_action_panic(void)
     vm_options_free(&o);
 }
 
+/* The three ways QEMU selects KVM. */
+static void test_kvm_forms(void)
+{
+    static const char *const forms[][2] = {
+        { "-accel", "kvm" }, { "-enable-kvm", NULL }, { "-M", "pseries,accel=kvm" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(forms); i++) {
+        VMOptions o;
+        g_autoptr(GError) err = NULL;
+        g_assert_cmpint(parse(&o, &err, forms[i][0], forms[i][1], NULL), ==, 0);
+        g_assert_no_error(err);
+        g_assert_cmpint(o.accel, ==, VM_ACCEL_KVM);
+        vm_options_free(&o);
+    }
+}
+
 static void test_defaults(void)
 {
     VMOptions o;
@@ -127,7 +143,7 @@ static void test_rejects_bad_input_one_line(void)
         { "-cpu", "host", "unable to find CPU model 'host'" },
         { "-mon", "chardev=nope,mode=control", "-mon chardev=nope,mode=control: chardev \"nope\" not found" },
         { "-M", "virt", "-machine virt: unsupported machine type 'virt' (use -machine help)" },
-        { "-accel", "kvm", "-accel kvm: unsupported accelerator (supported: tcg, qtest)" },
+        { "-accel", "hax", "-accel hax: unsupported accelerator (supported: tcg, qtest, kvm)" },
         { "-display", "gtk", "-display gtk: only 'none' is supported" },
         { "-bogus", NULL, "-bogus: invalid option" },
         { "-m", NULL, "-m: requires an argument" },
@@ -253,6 +269,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/accepts-qemu-forms", test_accepts_qemu_forms);
     g_test_add_func("/cmdline/defaults", test_defaults);
     g_test_add_func("/cmdline/action-panic", test_action_panic);
+    g_test_add_func("/cmdline/kvm-forms", test_kvm_forms);
     g_test_add_func("/cmdline/ram-sizes", test_ram_sizes);
     g_test_add_func("/cmdline/rejects-bad-input-one-line", test_rejects_bad_input_one_line);
     g_test_add_func("/cmdline/empty-values/accepted-or-one-line-error", test_empty_values);

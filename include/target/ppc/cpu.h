@@ -206,6 +206,14 @@ struct PowerPCCPU {
     uint64_t icount;
     /* Accelerator private state (decode cache ...). */
     void *accel_priv;
+    /*
+     * KVM (target/ppc/kvm.c): the vCPU's KVM state, or NULL. Set before the
+     * vCPU threads start; only the vCPU's own thread uses it afterwards,
+     * except accel_kick, which any thread may call (from cpu_kick) to
+     * interrupt a KVM_RUN in progress.
+     */
+    struct KVMVCpu *kvm_vcpu;
+    void (*accel_kick)(PowerPCCPU *cpu);
 };
 
 /**
