@@ -33,7 +33,8 @@ static void spapr_register_rtas_calls(void)
     static bool done;
     if (!done) {
         spapr_rtas_core_register();
-        spapr_fwnmi_register_rtas();
+        spapr_rtas_register_fwnmi();
+        spapr_events_register_rtas();
         spapr_xics_register_rtas();
         done = true;
     }

@@ -10,6 +10,7 @@
 
 #include "hw/ppc/spapr.h"
 #include "system/trace.h"
+#include "target/ppc/kvm_ppc.h"
 
 typedef struct SpaprRtasEntry {
     const char *name;
@@ -112,4 +113,86 @@ int64_t spapr_rtas_call(SpaprMachineState *spapr, PowerPCCPU *cpu,
         guest_st_be32(ram, rets_addr + 4ULL * i, call.rets[i]);
     }
     return H_SUCCESS;
+}
+
+/* ---- FWNMI (LoPAPR 7.3.14): ibm,nmi-register and ibm,nmi-interlock ---- */
+
+
+static bool fwnmi_handler_addr_valid(SpaprMachineState *spapr, uint64_t addr)
+{
+    /* LoPAPR: real addresses in the first 32 MiB; also inside the RMA
+     * (real mode) and word aligned, since it is where execution goes. */
+    return addr < FWNMI_HANDLER_LIMIT && addr < spapr->rma_size &&
+           (addr & 3) == 0;
+}
+
+static void rtas_ibm_nmi_register(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                                  SpaprRtasCall *call)
+{
+    if (!spapr_rtas_check_args(call, 2, 1)) {
+        return;
+    }
+    if (!spapr->caps.fwnmi) {
+        call->rets[0] = (uint32_t)RTAS_OUT_NOT_SUPPORTED;
+        return;
+    }
+    uint64_t sreset = call->args[0], mce = call->args[1];
+    if (!fwnmi_handler_addr_valid(spapr, sreset) ||
+        !fwnmi_handler_addr_valid(spapr, mce)) {
+        trace_guest_error("FWNMI: ibm,nmi-register: handler 0x%" G_GINT64_MODIFIER
+                          "x/0x%" G_GINT64_MODIFIER "x not a word-aligned real "
+                          "address below 32 MiB and the RMA", sreset, mce);
+        call->rets[0] = (uint32_t)RTAS_OUT_PARAM_ERROR;
+        return;
+    }
+    /*
+     * As QEMU: only now ask KVM to hand machine checks to us (until then
+     * the kernel delivers 0x200 itself), through the calling vCPU, which
+     * is on its own thread and not in KVM_RUN. Failing that, -3.
+     */
+    if (kvm_enabled() && kvm_ppc_set_fwnmi(cpu) < 0) {
+        error_report("FWNMI: ibm,nmi-register: KVM_CAP_PPC_FWNMI could not be enabled");
+        call->rets[0] = (uint32_t)RTAS_OUT_PARAM_ERROR;
+        return;
+    }
+    spapr->fwnmi.sreset_addr = sreset;
+    spapr->fwnmi.mce_addr = mce;
+    spapr_fwnmi_guard_note(spapr, sreset, mce);
+    trace_event("fwnmi", "cpu %d registered sreset 0x%" G_GINT64_MODIFIER
+                "x mce 0x%" G_GINT64_MODIFIER "x", cpu->index, sreset, mce);
+    call->rets[0] = RTAS_OUT_SUCCESS;
+}
+
+static void rtas_ibm_nmi_interlock(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                                   SpaprRtasCall *call)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+
+    if (!spapr_rtas_check_args(call, 0, 1)) {
+        return;
+    }
+    if (!spapr->caps.fwnmi) {
+        call->rets[0] = (uint32_t)RTAS_OUT_NOT_SUPPORTED;
+        return;
+    }
+    if (f->mce_addr == FWNMI_ADDR_NONE) {
+        trace_guest_error("FWNMI: ibm,nmi-interlock called with FWNMI not registered");
+        call->rets[0] = (uint32_t)RTAS_OUT_PARAM_ERROR;
+        return;
+    }
+    /* A caller that does not hold the buffer gets success, as PowerVM and
+     * QEMU answer: older Linux interlocks after system resets too, and an
+     * error would make it print "nmi-interlock failed". */
+    if (f->interlock_holder == cpu->index && f->holder_entered) {
+        spapr_fwnmi_release(spapr);
+    }
+    call->rets[0] = RTAS_OUT_SUCCESS;
+}
+
+void spapr_rtas_register_fwnmi(void)
+{
+    spapr_rtas_register(RTAS_IBM_NMI_REGISTER, "ibm,nmi-register",
+                        rtas_ibm_nmi_register);
+    spapr_rtas_register(RTAS_IBM_NMI_INTERLOCK, "ibm,nmi-interlock",
+                        rtas_ibm_nmi_interlock);
 }

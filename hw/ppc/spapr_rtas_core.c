@@ -1,6 +1,6 @@
 /*
  * Baseline RTAS calls (LoPAPR chapter 7): console, time, power, CPUs,
- * OS termination and the event calls. Each checks nargs/nret first and
+ * and OS termination (the event calls are in spapr_events.c). Each checks nargs/nret first and
  * answers with a PAPR status in rets[0].
  */
 #include <string.h>
@@ -139,59 +139,6 @@ static void rtas_stop_self(SpaprMachineState *spapr, PowerPCCPU *cpu,
     call->rets[0] = RTAS_OUT_SUCCESS;
 }
 
-/*
- * event-scan / check-exception (LoPAPR 7.3.3, 7.3.4): the buffer must be
- * guest RAM. The only events reported are the machine-check logs of an
- * earlier boot's fatal error (the FWNMI journal hands each over once, as
- * an internal error, byte for byte as the dying boot received it);
- * otherwise "no errors found".
- */
-#define RTAS_EVENT_INTERNAL_ERROR   0x80000000u
-
-static void rtas_answer_event(SpaprMachineState *spapr, SpaprRtasCall *call,
-                              uint32_t mask_arg, uint32_t buf_arg, FwnmiJournalVia via)
-{
-    uint64_t buf = call->args[buf_arg], len = call->args[buf_arg + 1];
-    uint8_t log[RTAS_ERROR_LOG_MAX];
-
-    if (!guest_range_valid(&spapr->ram, buf, len)) {
-        call->rets[0] = (uint32_t)RTAS_OUT_PARAM_ERROR;
-        return;
-    }
-    if (call->args[mask_arg] & RTAS_EVENT_INTERNAL_ERROR) {
-        size_t n = spapr_fwnmi_journal_take_handover(spapr, via, log,
-                                                     MIN(len, (uint64_t)sizeof(log)));
-        if (n) {
-            guest_write(&spapr->ram, buf, log, n);
-            call->rets[0] = RTAS_OUT_SUCCESS;
-            return;
-        }
-    }
-    call->rets[0] = RTAS_OUT_NO_ERRORS_FOUND;
-}
-
-static void rtas_event_scan(SpaprMachineState *spapr, PowerPCCPU *cpu,
-                            SpaprRtasCall *call)
-{
-    if (!spapr_rtas_check_args(call, 4, 1)) {
-        return;
-    }
-    rtas_answer_event(spapr, call, 0, 2, FWNMI_JVIA_EVENT_SCAN);
-}
-
-static void rtas_check_exception(SpaprMachineState *spapr, PowerPCCPU *cpu,
-                                 SpaprRtasCall *call)
-{
-    /* 6 arguments, or 7 with the extended-information argument */
-    if (call->nargs == 7 && call->nret == 1) {
-        call->nargs = 6;
-    }
-    if (!spapr_rtas_check_args(call, 6, 1)) {
-        return;
-    }
-    rtas_answer_event(spapr, call, 2, 4, FWNMI_JVIA_CHECK_EXCEPTION);
-}
-
 void spapr_rtas_core_register(void)
 {
     spapr_rtas_register(RTAS_DISPLAY_CHARACTER, "display-character",
@@ -203,7 +150,5 @@ void spapr_rtas_core_register(void)
                         rtas_query_cpu_stopped_state);
     spapr_rtas_register(RTAS_START_CPU, "start-cpu", rtas_start_cpu);
     spapr_rtas_register(RTAS_STOP_SELF, "stop-self", rtas_stop_self);
-    spapr_rtas_register(RTAS_CHECK_EXCEPTION, "check-exception", rtas_check_exception);
-    spapr_rtas_register(RTAS_EVENT_SCAN, "event-scan", rtas_event_scan);
     spapr_rtas_register(RTAS_IBM_OS_TERM, "ibm,os-term", rtas_ibm_os_term);
 }

@@ -1,5 +1,5 @@
 /*
- * The RTAS error-log encoder (hw/ppc/spapr_elog.c): any SRR1/DSISR/DAR/
+ * The RTAS error-log encoder (hw/ppc/spapr_events.c): any SRR1/DSISR/DAR/
  * NIP/RA and flags, any creation time, any buffer length. The log is
  * SPAPR_ELOG_MCE_LEN bytes exactly when it fits, the buffer is untouched
  * when it does not, and nothing is written past the end (ASan).
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz-common.h"
-#include "hw/ppc/spapr_elog.h"
+#include "hw/ppc/spapr_events.h"
 
 typedef struct ElogInput {
     uint64_t srr1, dar, nip, ra;

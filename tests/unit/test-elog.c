@@ -1,9 +1,9 @@
 /*
  * Unit tests for the RTAS machine-check error log encoder
- * (hw/ppc/spapr_elog.c). Expected logs are written out byte by byte from
+ * (hw/ppc/spapr_events.c). Expected logs are written out byte by byte from
  * LoPAPR's layouts, so a change in any field shows up as a byte diff.
  */
-#include "hw/ppc/spapr_elog.h"
+#include "hw/ppc/spapr_events.h"
 
 #include <errno.h>
 #include <string.h>

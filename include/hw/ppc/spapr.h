@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "hw/ppc/spapr_elog.h"
+#include "hw/ppc/spapr_events.h"
 #include "hw/ppc/spapr_fwnmi.h"
 #include "hw/ppc/spapr_fwnmi_journal.h"
 #include "system/guest-memory.h"

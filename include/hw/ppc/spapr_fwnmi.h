@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "hw/ppc/spapr_elog.h"
+#include "hw/ppc/spapr_events.h"
 #include "hw/ppc/spapr_fwnmi_stale.h"
 
 typedef struct SpaprMachineState SpaprMachineState;
@@ -97,18 +97,27 @@ const char *spapr_mce_result_name(SpaprMceResult r);
 void spapr_fwnmi_init(SpaprFwnmiState *fwnmi);
 /** spapr_fwnmi_reset: machine reset: clear registration, interlock, drop pending. */
 void spapr_fwnmi_reset(SpaprMachineState *spapr);
-/** spapr_fwnmi_register_rtas: add ibm,nmi-register/-interlock to the RTAS table. */
-void spapr_fwnmi_register_rtas(void);
-
 /**
  * spapr_mce_req_event: a machine check for @cpu, from any source (qtest,
  * monitor, the software CPU, KVM). @info->srr1 holds the cause bits (only
  * SRR1_CAUSE_MASK bits are used; the rest come from the MSR at delivery).
  * Without cap-fwnmi or registration: architected 0x200 delivery.
  * BQL held. The register change happens on @cpu's thread (cpu_queue_work).
+ * Defined in hw/ppc/spapr_events.c (where QEMU keeps it): it hands the
+ * request to spapr_fwnmi_mce_request() and reports the result to the
+ * monitors.
  */
 SpaprMceResult spapr_mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
                                    const SpaprMceInfo *info);
+
+/** spapr_fwnmi_mce_request: the FWNMI state machine's part of the above
+ * (no monitor event). BQL held. */
+SpaprMceResult spapr_fwnmi_mce_request(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                                       const SpaprMceInfo *info);
+
+/** spapr_fwnmi_release: the holder interlocked (ibm,nmi-interlock, in
+ * hw/ppc/spapr_rtas.c): free the buffer, deliver the next waiting one. BQL held. */
+void spapr_fwnmi_release(SpaprMachineState *spapr);
 
 /**
  * spapr_system_reset_cpu: NMI (0x100) for @cpu: through the registered

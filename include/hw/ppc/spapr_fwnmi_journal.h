@@ -55,7 +55,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "hw/ppc/spapr_elog.h"
+#include "hw/ppc/spapr_events.h"
 
 typedef struct SpaprMachineState SpaprMachineState;
 typedef struct PowerPCCPU PowerPCCPU;

@@ -87,5 +87,9 @@ bool spapr_rtas_check_args(SpaprRtasCall *call, uint32_t nargs, uint32_t nret);
 
 /** Register the baseline calls (hw/ppc/spapr_rtas_core.c). */
 void spapr_rtas_core_register(void);
+/** Register ibm,nmi-register and ibm,nmi-interlock (hw/ppc/spapr_rtas.c). */
+void spapr_rtas_register_fwnmi(void);
+/** Register event-scan and check-exception (hw/ppc/spapr_events.c). */
+void spapr_events_register_rtas(void);
 
 #endif

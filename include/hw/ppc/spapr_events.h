@@ -13,8 +13,8 @@
  *   +72  Main-B "UH" section (24): subsystem processor, severity, action
  *   +96  "MC" section (40): error type, subtype|flags, EA, LA
  */
-#ifndef HW_PPC_SPAPR_ELOG_H
-#define HW_PPC_SPAPR_ELOG_H
+#ifndef HW_PPC_SPAPR_EVENTS_H
+#define HW_PPC_SPAPR_EVENTS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,17 +1,25 @@
 /*
- * RTAS error log encoder for FWNMI machine checks: see
- * include/hw/ppc/spapr_elog.h.
+ * Events (QEMU keeps the same in its spapr_events.c): the RTAS error log
+ * encoder for FWNMI machine checks (pure functions, see
+ * include/hw/ppc/spapr_events.h), the RTAS event calls event-scan and
+ * check-exception, and the machine-check request every source goes
+ * through (spapr_mce_req_event(), declared in spapr_fwnmi.h).
  *
  * Layout references are to LoPAPR "RTAS Error/Event Return Format"
  * (LoPAR sec_rtas_error_reporting_return_format): the fixed part, the
  * "General Extended Event Log Format, Version 6", and the Platform Event
  * Log sections Main-A, Main-B and "Failing Memory Address" ('MC').
  */
-#include "hw/ppc/spapr_elog.h"
+#include "hw/ppc/spapr_events.h"
 
 #include <errno.h>
 #include <string.h>
 #include <glib.h>
+
+#include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_fwnmi_journal.h"
+#include "hw/ppc/spapr_rtas.h"
+#include "system/monitor.h"
 
 /* Wire types: big-endian whatever the host; convert only at assignment. */
 typedef uint16_t be16;
@@ -22,7 +30,7 @@ typedef uint64_t be64;
 
 /* Fixed part (LoPAPR "RTAS Event Return Format (Fixed Part)") */
 typedef struct SPAPR_PACKED RtasErrorLogFixed {
-    be32 summary;               /* RTAS_LOG_* in spapr_elog.h */
+    be32 summary;               /* RTAS_LOG_* in spapr_events.h */
     be32 extended_length;       /* bytes after this word */
 } RtasErrorLogFixed;
 _Static_assert(sizeof(RtasErrorLogFixed) == 8, "fixed part");
@@ -132,8 +140,6 @@ _Static_assert(sizeof(SpaprMceLog) == SPAPR_ELOG_MCE_LEN, "MCE log");
  * the D side; otherwise SRR1 & SRR1_MC_IFETCH_MASK names the I-side cause.
  * Bit 36 is part of the mask, so causes that set it match no entry.
  */
-#define SRR1_MC_LOADSTORE       (1ULL << (63 - 42))
-#define SRR1_MC_IFETCH_MASK     0x081c0000ULL
 
 typedef struct MceCause {
     uint64_t value;             /* SRR1 cause value, or one DSISR bit */
@@ -395,4 +401,78 @@ SpaprElogTime spapr_elog_time_now(void)
 
     g_date_time_unref(now);
     return t;
+}
+
+/* ---- RTAS event reporting and the machine-check request ---- */
+
+/*
+ * event-scan / check-exception (LoPAPR 7.3.3, 7.3.4): the buffer must be
+ * guest RAM. The only events reported are the machine-check logs of an
+ * earlier boot's fatal error (the FWNMI journal hands each over once, as
+ * an internal error, byte for byte as the dying boot received it);
+ * otherwise "no errors found".
+ */
+#define RTAS_EVENT_INTERNAL_ERROR   0x80000000u
+
+static void rtas_answer_event(SpaprMachineState *spapr, SpaprRtasCall *call,
+                              uint32_t mask_arg, uint32_t buf_arg, FwnmiJournalVia via)
+{
+    uint64_t buf = call->args[buf_arg], len = call->args[buf_arg + 1];
+    uint8_t log[RTAS_ERROR_LOG_MAX];
+
+    if (!guest_range_valid(&spapr->ram, buf, len)) {
+        call->rets[0] = (uint32_t)RTAS_OUT_PARAM_ERROR;
+        return;
+    }
+    if (call->args[mask_arg] & RTAS_EVENT_INTERNAL_ERROR) {
+        size_t n = spapr_fwnmi_journal_take_handover(spapr, via, log,
+                                                     MIN(len, (uint64_t)sizeof(log)));
+        if (n) {
+            guest_write(&spapr->ram, buf, log, n);
+            call->rets[0] = RTAS_OUT_SUCCESS;
+            return;
+        }
+    }
+    call->rets[0] = RTAS_OUT_NO_ERRORS_FOUND;
+}
+
+static void rtas_event_scan(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                            SpaprRtasCall *call)
+{
+    if (!spapr_rtas_check_args(call, 4, 1)) {
+        return;
+    }
+    rtas_answer_event(spapr, call, 0, 2, FWNMI_JVIA_EVENT_SCAN);
+}
+
+static void rtas_check_exception(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                                 SpaprRtasCall *call)
+{
+    /* 6 arguments, or 7 with the extended-information argument */
+    if (call->nargs == 7 && call->nret == 1) {
+        call->nargs = 6;
+    }
+    if (!spapr_rtas_check_args(call, 6, 1)) {
+        return;
+    }
+    rtas_answer_event(spapr, call, 2, 4, FWNMI_JVIA_CHECK_EXCEPTION);
+}
+
+void spapr_events_register_rtas(void)
+{
+    spapr_rtas_register(RTAS_CHECK_EXCEPTION, "check-exception", rtas_check_exception);
+    spapr_rtas_register(RTAS_EVENT_SCAN, "event-scan", rtas_event_scan);
+}
+
+/*
+ * A machine check for @cpu, from any source (the vCPU's own access, an
+ * injection, KVM's NMI exit): the FWNMI state machine disposes of it
+ * (spapr_fwnmi.c) and the monitors hear of the result.
+ */
+SpaprMceResult spapr_mce_req_event(SpaprMachineState *spapr, PowerPCCPU *cpu,
+                                   const SpaprMceInfo *info)
+{
+    SpaprMceResult r = spapr_fwnmi_mce_request(spapr, cpu, info);
+    monitor_fwnmi_mce_result(spapr, cpu, info, r);   /* QMP FWNMI_MACHINE_CHECK */
+    return r;
 }
