@@ -198,6 +198,11 @@ static int opt_machine(VMOptions *opts, const char *arg, GError **error)
             } else {
                 return opt_error(error, "machine", arg, "unsupported accelerator '%s'", kv[1]);
             }
+        } else if (!strcmp(kv[0], "x-vof")) {
+            if (!kv[1] || (strcmp(kv[1], "on") && strcmp(kv[1], "off"))) {
+                return opt_error(error, "machine", arg, "Parameter 'x-vof' expects 'on' or 'off'");
+            }
+            opts->machine.vof = !strcmp(kv[1], "on");
         } else if (g_str_has_prefix(kv[0], "cap-")) {
             if (spapr_caps_set(&opts->machine.caps, kv[0], kv[1], error) < 0) {
                 return -1;
@@ -411,7 +416,7 @@ static int opt_trace(VMOptions *opts, const char *arg, GError **error)
     if (!*arg) {
         return 0;       /* as QEMU: "-trace ''" enables nothing */
     }
-    static const char *const groups[] = { "*", "rtas", "fwnmi", "hcall", "qtest", "monitor" };
+    static const char *const groups[] = { "*", "rtas", "fwnmi", "hcall", "qtest", "monitor", "vof" };
     for (size_t i = 0; i < G_N_ELEMENTS(groups); i++) {
         if (!strcmp(group, groups[i])) {
             trace_enable_group(group);
@@ -431,7 +436,7 @@ static int opt_version(VMOptions *opts, const char *arg, GError **error)
 }
 
 static const OptDesc options[] = {
-    { "machine", true, opt_machine, "pseries[,cap-fwnmi=on|off][,accel=tcg|qtest]" },
+    { "machine", true, opt_machine, "pseries[,cap-fwnmi=on|off][,x-vof=on|off][,accel=tcg|qtest]" },
     { "M", true, opt_machine, "same as -machine" },
     { "m", true, opt_m, "SIZE  guest RAM (e.g. 512M, 2G; default 512M)" },
     { "smp", true, opt_smp, "N  number of vCPUs, 1..64 (default 1)" },

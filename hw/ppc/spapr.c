@@ -75,6 +75,8 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
     spapr->rtas_size = spapr_rtas_area_size(cfg->smp_cpus);
     /* RTAS at the top of the RMA, the device tree just below it. */
     spapr->rtas_base = (spapr->rma_size - spapr->rtas_size) & ~(SPAPR_RTAS_ALIGN - 1);
+    spapr->rtas_base_default = spapr->rtas_base;
+    spapr->vof.enabled = cfg->vof;
     spapr->fdt_size = spapr_fdt_size(cfg->smp_cpus,
                                      cfg->kernel_cmdline ? strlen(cfg->kernel_cmdline) : 0);
     spapr->fdt_addr = spapr->rtas_base - spapr->fdt_size;
@@ -123,6 +125,7 @@ void spapr_machine_destroy(SpaprMachineState *spapr)
     g_queue_clear_full(&spapr->fwnmi.pending, g_free);
     guest_memory_destroy(&spapr->ram);
     g_free(spapr->fdt);
+    spapr_vof_free(&spapr->vof);
     g_free(spapr->kernel_path);
     g_free(spapr->kernel_cmdline);
     g_free(spapr->initrd_path);
@@ -172,6 +175,7 @@ void spapr_machine_reset(SpaprMachineState *spapr)
     ppc_radix_partition_reset(&spapr->radix);
     spapr_reset_cpus(spapr);
     spapr->reset_requested = false;
+    spapr->rtas_base = spapr->rtas_base_default;
     if (spapr->have_kernel) {
         g_autoptr(GError) err = NULL;
         if (spapr_load_kernel(spapr, &err) < 0) {
@@ -191,5 +195,8 @@ void spapr_machine_reset(SpaprMachineState *spapr)
         env->gpr[5] = 0;
         env->nip = spapr->kernel_entry;
         env->msr = MSR_SF | MSR_ME | (spapr->kernel_le ? MSR_LE : 0);
+        if (spapr->vof.enabled) {
+            spapr_vof_reset(spapr);     /* through prom_init instead */
+        }
     }
 }

@@ -178,6 +178,8 @@ int64_t spapr_hypercall(SpaprMachineState *spapr, PowerPCCPU *cpu,
         return spapr_xics_hcall(spapr, cpu, opcode);
     case H_REGISTER_PROC_TBL:
         return h_register_proc_tbl(spapr, cpu);
+    case KVMPPC_H_VOF_CLIENT:
+        return spapr_vof_hcall(spapr, cpu);
     case H_RTAS: {
         int64_t ret = h_rtas(spapr, cpu);
         /* power-off, stop-self, reset or panic: leave the run loop now */

@@ -15,6 +15,7 @@
 
 #include "hw/ppc/spapr_elog.h"
 #include "hw/ppc/spapr_fwnmi.h"
+#include "hw/ppc/spapr_vof.h"
 #include "system/guest-memory.h"
 #include "target/ppc/cpu.h"
 #include "target/ppc/mmu-radix64.h"
@@ -71,7 +72,8 @@ typedef struct SpaprMachineState {
     PowerPCCPU **cpus;
     SpaprCaps caps;
 
-    uint64_t rtas_base;
+    uint64_t rtas_base;         /* moved by VOF's instantiate-rtas */
+    uint64_t rtas_base_default; /* where reset puts it */
     uint32_t rtas_size;
     uint64_t fdt_addr;
     uint32_t fdt_size;          /* room reserved for the tree below RTAS */
@@ -93,6 +95,7 @@ typedef struct SpaprMachineState {
     uint64_t initrd_size;
 
     SpaprFwnmiState fwnmi;
+    SpaprVofState vof;          /* x-vof=on client interface (hw/ppc/spapr_vof.c) */
     XicsState *xics;            /* interrupt controller (hw/intc/xics.h) */
 
     /* Radix process table (H_REGISTER_PROC_TBL) and TLB flush generation:
@@ -122,6 +125,7 @@ typedef struct SpaprMachineConfig {
     const char *kernel_path;
     const char *kernel_cmdline;
     const char *initrd_path;
+    bool vof;                   /* -M pseries,x-vof=on */
 } SpaprMachineConfig;
 
 /**
