@@ -4,9 +4,12 @@
 set -e
 PKGS="build-essential meson ninja-build pkg-config python3 \
 libglib2.0-dev libfdt-dev libjson-glib-dev device-tree-compiler \
-gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu clang"
+gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu clang \
+qemu-system-data"
+# qemu-system-data: Debian's SLOF (/usr/share/qemu/slof.bin), the firmware
+# -M pseries boots without -kernel (tests/firmware); only the data file.
 # Reference QEMU (7.2) for the comparison benchmarks only; never linked.
-[ "${WITH_REFERENCE_QEMU:-0}" = 1 ] && PKGS="$PKGS qemu-system-ppc qemu-system-data"
+[ "${WITH_REFERENCE_QEMU:-0}" = 1 ] && PKGS="$PKGS qemu-system-ppc"
 
 missing=""
 for p in $PKGS; do

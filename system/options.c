@@ -379,6 +379,16 @@ static int opt_kernel(VMOptions *opts, const char *arg, GError **error)
     return 0;
 }
 
+static int opt_bios(VMOptions *opts, const char *arg, GError **error)
+{
+    if (!*arg) {
+        return opt_error(error, "bios", arg, "no file name given");
+    }
+    g_free(opts->bios);
+    opts->bios = g_strdup(arg);
+    return 0;
+}
+
 static int opt_initrd(VMOptions *opts, const char *arg, GError **error)
 {
     g_free(opts->initrd);
@@ -442,6 +452,7 @@ static const OptDesc options[] = {
     { "smp", true, opt_smp, "N  number of vCPUs, 1..64 (default 1)" },
     { "accel", true, opt_accel, "tcg|qtest  tcg is this project's interpreter" },
     { "kernel", true, opt_kernel, "FILE  ELF64 image to boot (either endianness)" },
+    { "bios", true, opt_bios, "FILE  boot firmware loaded at 0 (default with no -kernel: " SPAPR_DEFAULT_BIOS ")" },
     { "initrd", true, opt_initrd, "FILE  initial ram disk, loaded above the kernel" },
     { "append", true, opt_append, "TEXT  /chosen/bootargs" },
     { "qtest", true, opt_qtest, "stdio|unix:PATH[,server=on]  qtest protocol endpoint" },
@@ -534,6 +545,13 @@ static int vm_options_parse_args(int argc, char **argv, VMOptions *opts, GError 
     opts->machine.kernel_path = opts->kernel;
     opts->machine.kernel_cmdline = opts->append;
     opts->machine.initrd_path = opts->initrd;
+    opts->machine.bios_path = opts->bios;
+    if (opts->bios && opts->kernel) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "-bios with -kernel is not supported yet (boot the kernel directly, "
+                    "or with -M pseries,x-vof=on)");
+        return -1;
+    }
     if (opts->append && !opts->kernel) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                     "-append only allowed with -kernel option");
@@ -572,4 +590,5 @@ void vm_options_free(VMOptions *opts)
     g_free(opts->kernel);
     g_free(opts->append);
     g_free(opts->initrd);
+    g_free(opts->bios);
 }

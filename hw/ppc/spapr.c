@@ -106,6 +106,13 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
             return NULL;
         }
     }
+    if (!cfg->kernel_path && cfg->bios_path) {
+        spapr->bios_path = g_strdup(cfg->bios_path);
+        if (spapr_load_bios(spapr, error) < 0) {
+            spapr_machine_destroy(g_steal_pointer(&spapr));
+            return NULL;
+        }
+    }
     spapr->runstate = RUN_STATE_RUNNING;
     the_machine = spapr;
     spapr_machine_reset(spapr);
@@ -129,6 +136,10 @@ void spapr_machine_destroy(SpaprMachineState *spapr)
     g_free(spapr->kernel_path);
     g_free(spapr->kernel_cmdline);
     g_free(spapr->initrd_path);
+    g_free(spapr->bios_path);
+    if (spapr->bios_image) {
+        g_bytes_unref(spapr->bios_image);
+    }
     if (spapr->kernel_image) {
         g_bytes_unref(spapr->kernel_image);
     }
@@ -152,7 +163,8 @@ static void spapr_reset_cpus(SpaprMachineState *spapr)
         ppc_cpu_reset(cpu);
         /* With a kernel only the boot vCPU runs; the others wait for
          * start-cpu. Without one (qtest) there is nobody to start them. */
-        cpu->state = (i == 0 || !spapr->have_kernel) ? CPU_STATE_RUNNING
+        bool boots = spapr->have_kernel || spapr->bios_path;
+        cpu->state = (i == 0 || !boots) ? CPU_STATE_RUNNING
                                                       : CPU_STATE_STOPPED;
     }
 }
@@ -186,6 +198,20 @@ void spapr_machine_reset(SpaprMachineState *spapr)
      * except where the VMM writes (firmware here, kernel in the loader). */
     spapr_place_firmware(spapr);
 
+    if (spapr->bios_path) {
+        /* As QEMU enters SLOF: the image at 0, NIP 0x100, r3 = device
+         * tree, 64-bit big-endian real mode. */
+        g_autoptr(GError) err = NULL;
+        if (spapr_load_bios(spapr, &err) < 0) {
+            error_report("%s", err->message);
+        }
+        CPUPPCState *env = &spapr->cpus[0]->env;
+        env->gpr[3] = spapr->fdt_addr;
+        env->gpr[4] = 0;
+        env->gpr[5] = 0;
+        env->nip = SPAPR_FW_ENTRY;
+        env->msr = MSR_SF | MSR_ME;
+    }
     if (spapr->have_kernel) {
         /* Entry as a kexec'd pseries Linux expects: r3 = device tree,
          * r4 = load address, r5 = 0, real mode, endianness of the image. */

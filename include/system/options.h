@@ -41,6 +41,7 @@ typedef struct VMOptions {
     char *kernel;
     char *append;
     char *initrd;
+    char *bios;                 /* -bios FILE */
 } VMOptions;
 
 /**

@@ -24,6 +24,9 @@
 #define SPAPR_RMA_MAX           (1ULL << 30)
 #define SPAPR_DEFAULT_RAM       (512ULL << 20)
 #define SPAPR_MIN_RAM           (16ULL << 20)
+/* Debian's SLOF (qemu-system-data), what -M pseries boots without -kernel */
+#define SPAPR_DEFAULT_BIOS      "/usr/share/qemu/slof.bin"
+#define SPAPR_FW_ENTRY          0x100
 
 /*
  * RTAS area, placed by the VMM near the top of the RMA:
@@ -94,6 +97,11 @@ typedef struct SpaprMachineState {
     uint64_t initrd_base;       /* valid when initrd_path is set */
     uint64_t initrd_size;
 
+    /* -bios (or the default SLOF without -kernel): read once, loaded at
+     * 0 and entered at 0x100 at every reset. */
+    char *bios_path;
+    GBytes *bios_image;
+
     SpaprFwnmiState fwnmi;
     SpaprVofState vof;          /* x-vof=on client interface (hw/ppc/spapr_vof.c) */
     XicsState *xics;            /* interrupt controller (hw/intc/xics.h) */
@@ -126,6 +134,7 @@ typedef struct SpaprMachineConfig {
     const char *kernel_cmdline;
     const char *initrd_path;
     bool vof;                   /* -M pseries,x-vof=on */
+    const char *bios_path;      /* boot firmware (SLOF), loaded at 0 */
 } SpaprMachineConfig;
 
 /**
@@ -190,6 +199,12 @@ uint32_t spapr_fdt_size(int smp_cpus, size_t cmdline_len);
  */
 int spapr_load_kernel(SpaprMachineState *spapr, GError **error);
 
+/**
+ * spapr_load_bios: load the boot firmware image at 0 (read on the first
+ * call, the same bytes later). 0, or -errno with @error naming -bios.
+ */
+int spapr_load_bios(SpaprMachineState *spapr, GError **error);
+
 /* The embedded RTAS entry blob (big-endian instructions). */
 extern const uint8_t spapr_rtas_blob[RTAS_BLOB_SIZE];
 
@@ -208,6 +223,14 @@ extern const uint8_t spapr_rtas_blob[RTAS_BLOB_SIZE];
 #define H_SIGNAL_SYS_RESET  0x380
 #define H_REGISTER_PROC_TBL 0x37C
 #define H_RTAS              0xF000
+
+/**
+ * spapr_fw_hcall: the boot firmware's hypercalls (hw/ppc/spapr_hcall_fw.c):
+ * H_PAGE_INIT, H_LOGICAL_CI_LOAD/STORE, KVMPPC_H_LOGICAL_MEMOP. TRUE with
+ * *@ret set when @opcode is one of them. BQL held.
+ */
+bool spapr_fw_hcall(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t opcode,
+                    int64_t *ret);
 
 /* Radix MMU hypercalls (hw/ppc/spapr_mmu.c). BQL held. */
 int64_t h_register_proc_tbl(SpaprMachineState *spapr, PowerPCCPU *cpu);
