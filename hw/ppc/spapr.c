@@ -35,6 +35,7 @@ static void spapr_register_rtas_calls(void)
         spapr_rtas_core_register();
         spapr_fwnmi_register_rtas();
         spapr_xics_register_rtas();
+        spapr_nvram_register_rtas();
         done = true;
     }
 }
@@ -82,6 +83,7 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
     spapr->fdt_addr = spapr->rtas_base - spapr->fdt_size;
     g_cond_init(&spapr->runstate_changed);
     spapr->console_input = g_string_new(NULL);
+    spapr->nvram = g_malloc0(SPAPR_NVRAM_SIZE);
     spapr_fwnmi_init(&spapr->fwnmi);
 
     int ret = guest_memory_init(&spapr->ram, cfg->ram_size);
@@ -147,6 +149,7 @@ void spapr_machine_destroy(SpaprMachineState *spapr)
         g_bytes_unref(spapr->initrd_image);
     }
     g_string_free(spapr->console_input, TRUE);
+    g_free(spapr->nvram);
     g_cond_clear(&spapr->runstate_changed);
     if (the_machine == spapr) {
         the_machine = NULL;

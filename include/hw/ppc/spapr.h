@@ -52,6 +52,9 @@
 
 /* Hypervisor console terminal number (QEMU's first vty) */
 #define SPAPR_VTY_REG           0x71000000
+/* NVRAM (hw/ppc/spapr_nvram.c): QEMU's unit address and default size */
+#define SPAPR_NVRAM_REG         0x71000001
+#define SPAPR_NVRAM_SIZE        0x10000
 
 typedef enum RunState {
     RUN_STATE_PRELAUNCH,        /* -S: created, not started yet */
@@ -101,6 +104,8 @@ typedef struct SpaprMachineState {
      * 0 and entered at 0x100 at every reset. */
     char *bios_path;
     GBytes *bios_image;
+
+    uint8_t *nvram;             /* SPAPR_NVRAM_SIZE bytes, kept across reset */
 
     SpaprFwnmiState fwnmi;
     SpaprVofState vof;          /* x-vof=on client interface (hw/ppc/spapr_vof.c) */
@@ -170,6 +175,10 @@ void spapr_request_quit(SpaprMachineState *spapr);
 void spapr_request_reset(SpaprMachineState *spapr);
 /** Declare the guest panicked with a one-line @reason (stderr + run state). */
 void spapr_guest_panicked(SpaprMachineState *spapr, const char *reason);
+
+/* NVRAM (hw/ppc/spapr_nvram.c): RTAS calls, and its /vdevice node. */
+void spapr_nvram_register_rtas(void);
+void spapr_dt_nvram(SpaprMachineState *spapr, void *fdt);
 
 /* Console (hw/ppc/spapr_hcall.c) */
 void spapr_console_write(SpaprMachineState *spapr, const char *buf, size_t len);
