@@ -5,7 +5,8 @@
 
 Starts `PATH -M pseries -m 1G -nographic` (SLOF, /usr/share/qemu/slof.bin,
 is the default firmware without -kernel; --bios passes -bios FILE), waits
-for SLOF's banner and its `0 >` prompt, types `1 2 + .` and expects
+for SLOF's banner, its NVRAM node, "Welcome to Open Firmware", "Ready!"
+(it found nothing to boot) and its `0 >` prompt, types `1 2 + .` and expects
 `3  ok` back: console output through H_PUT_TERM_CHAR, input through
 H_GET_TERM_CHAR. Skipped (exit 77) when the firmware file is missing
 (scripts/install-deps.sh installs qemu-system-data).
@@ -43,7 +44,9 @@ def main():
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
     out = b''
-    steps = [(b'SLOF', None), (b'0 > ', b'1 2 + .\r'), (re.compile(rb'\b3 +ok'), None)]
+    steps = [(b'SLOF', None), (b'Populating /vdevice/nvram', None),
+             (b'Welcome to Open Firmware', None), (b'Ready!', None),
+             (b'0 > ', b'1 2 + .\r'), (re.compile(rb'\b3 +ok'), None)]
     step = 0
     ok = False
     while time.monotonic() - start < args.timeout and proc.poll() is None:
@@ -58,7 +61,8 @@ def main():
             m = pat.search(out) if hasattr(pat, 'search') else (out.find(pat) >= 0)
             if not m:
                 break
-            print(f'  {time.monotonic() - start:6.2f} s  saw {pat if isinstance(pat, bytes) else pat.pattern!r}')
+            shown = (pat if isinstance(pat, bytes) else pat.pattern).decode()
+            print(f'  {time.monotonic() - start:6.2f} s  saw {shown!r}')
             step += 1
             if send:
                 out = out[out.find(b'0 > ') + 4:]
