@@ -2,9 +2,11 @@
 """Linux boot benchmark: process start to the test init's first line.
 
 Boots Debian's ppc64el Linux 6.1 (scripts/fetch-linux.sh) with the
-tests/linux initramfs on this VMM and on Debian's QEMU 7.2
-(`qemu-system-ppc64 -M pseries,x-vof=on`, no SLOF; installed with
-WITH_REFERENCE_QEMU=1 scripts/install-deps.sh), alternating the two, and
+tests/linux initramfs on this VMM (direct kernel entry, and with
+`-M pseries,x-vof=on`: prom_init and CAS against the VMM's Open Firmware
+client interface) and on Debian's QEMU 7.2 (`qemu-system-ppc64 -M
+pseries,x-vof=on`, no SLOF; installed with WITH_REFERENCE_QEMU=1
+scripts/install-deps.sh), alternating them, and
 prints for each the median wall time from process start to
 "INIT: hello from test init", the median peak RSS, and the ratio of the
 medians. Guest MIPS is printed when the VMM exposes an instruction count
@@ -103,8 +105,9 @@ def main():
     append = 'console=hvc0 fwnmi.beats=0 quiet'
     common = ['-m', '1G', '-smp', str(args.smp), '-nographic', '-kernel', kernel,
               '-initrd', initrd, '-append', append]
-    vmms = [('fwnmi-vmm', [os.path.join(args.build, 'qemu-system-ppc64'), '-M', 'pseries']
-             + common)]
+    ours_bin = os.path.join(args.build, 'qemu-system-ppc64')
+    vmms = [('fwnmi-vmm', [ours_bin, '-M', 'pseries'] + common),
+            ('fwnmi-vof', [ours_bin, '-M', 'pseries,x-vof=on'] + common)]
     qemu = shutil.which('qemu-system-ppc64')
     if qemu:
         # -vga none: Debian's QEMU lacks the VGA BIOS unless ipxe/seabios are installed
@@ -132,8 +135,12 @@ def main():
               f'{fmt(rsses, "MiB", 1)}{extra}')
     print('  guest MIPS: n/a (the VMM exposes no instruction count yet)')
     ours, ref = results['fwnmi-vmm'][0], results.get('qemu-7.2', ([],))[0]
+    vof = results['fwnmi-vof'][0]
     if ours and ref:
         print(f'  ratio fwnmi-vmm / qemu-7.2: {statistics.median(ours) / statistics.median(ref):.2f}')
+    if vof and ref:
+        print(f'  ratio fwnmi-vof / qemu-7.2 (both x-vof=on): '
+              f'{statistics.median(vof) / statistics.median(ref):.2f}')
     elif not ours:
         print('  ratio: n/a (fwnmi-vmm did not reach the init line: Linux needs the '
               'radix MMU and XICS)')

@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential meson ninja-build pkg-config python3 \
 libglib2.0-dev libfdt-dev libjson-glib-dev zlib1g-dev device-tree-compiler \
 gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu clang \
-qemu-user"
+qemu-user qemu-system-data"
 # The powerpc64le build (KVM accelerator, suite kvm; scripts/test.sh):
 # Debian multiarch ppc64el libraries and headers (<asm/kvm.h> for powerpc).
 # libfdt-dev is not multi-arch: the host's headers and libfdt1:ppc64el
@@ -13,8 +13,10 @@ qemu-user"
 CROSS_PKGS="libglib2.0-dev:ppc64el libfdt1:ppc64el libjson-glib-dev:ppc64el \
 zlib1g-dev:ppc64el linux-libc-dev:ppc64el"
 PKGS="$PKGS $CROSS_PKGS"
+# qemu-system-data: Debian's SLOF (/usr/share/qemu/slof.bin), the firmware
+# -M pseries boots without -kernel (tests/firmware); only the data file.
 # Reference QEMU (7.2) for the comparison benchmarks only; never linked.
-[ "${WITH_REFERENCE_QEMU:-0}" = 1 ] && PKGS="$PKGS qemu-system-ppc qemu-system-data"
+[ "${WITH_REFERENCE_QEMU:-0}" = 1 ] && PKGS="$PKGS qemu-system-ppc"
 
 missing=""
 for p in $PKGS; do

@@ -213,6 +213,11 @@ static int opt_machine(VMOptions *opts, const char *arg, GError **error)
             }
             g_free(opts->fwnmi_journal);
             opts->fwnmi_journal = g_strdup(kv[1]);
+        } else if (!strcmp(kv[0], "x-vof") && !none) {
+            if (!kv[1] || (strcmp(kv[1], "on") && strcmp(kv[1], "off"))) {
+                return opt_error(error, "machine", arg, "Parameter 'x-vof' expects 'on' or 'off'");
+            }
+            opts->machine.vof = !strcmp(kv[1], "on");
         } else {
             GError *err = NULL;
             int ret = none ? -ENOENT : spapr_caps_set(&opts->machine.caps, kv[0], kv[1], &err);
@@ -563,6 +568,16 @@ static int opt_kernel(VMOptions *opts, const char *arg, GError **error)
     return 0;
 }
 
+static int opt_bios(VMOptions *opts, const char *arg, GError **error)
+{
+    if (!*arg) {
+        return opt_error(error, "bios", arg, "no file name given");
+    }
+    g_free(opts->bios);
+    opts->bios = g_strdup(arg);
+    return 0;
+}
+
 static int opt_initrd(VMOptions *opts, const char *arg, GError **error)
 {
     g_free(opts->initrd);
@@ -600,7 +615,7 @@ static int opt_trace(VMOptions *opts, const char *arg, GError **error)
     if (!*arg) {
         return 0;       /* as QEMU: "-trace ''" enables nothing */
     }
-    static const char *const groups[] = { "*", "rtas", "fwnmi", "hcall", "qtest", "monitor", "kvm" };
+    static const char *const groups[] = { "*", "rtas", "fwnmi", "hcall", "qtest", "monitor", "kvm", "vof" };
     for (size_t i = 0; i < G_N_ELEMENTS(groups); i++) {
         if (!strcmp(group, groups[i])) {
             trace_enable_group(group);
@@ -620,13 +635,14 @@ static int opt_version(VMOptions *opts, const char *arg, GError **error)
 }
 
 static const OptDesc options[] = {
-    { "machine", true, opt_machine, "pseries[,cap-fwnmi=on|off][,fwnmi-journal=PATH][,accel=tcg|qtest|kvm]" },
+    { "machine", true, opt_machine, "pseries[,cap-fwnmi=on|off][,x-vof=on|off][,fwnmi-journal=PATH][,accel=tcg|qtest|kvm]" },
     { "M", true, opt_machine, "same as -machine" },
     { "m", true, opt_m, "SIZE  guest RAM (e.g. 512M, 2G; default 512M)" },
     { "smp", true, opt_smp, "N  number of vCPUs, 1..64 (default 1)" },
     { "accel", true, opt_accel, "tcg|qtest|kvm  tcg is this project's interpreter; kvm needs a POWER host" },
     { "enable-kvm", false, opt_flag_enable_kvm, "same as -accel kvm" },
     { "kernel", true, opt_kernel, "FILE  ELF64 image to boot (either endianness)" },
+    { "bios", true, opt_bios, "FILE  boot firmware loaded at 0 (default with no -kernel: " SPAPR_DEFAULT_BIOS ")" },
     { "initrd", true, opt_initrd, "FILE  initial ram disk, loaded above the kernel" },
     { "append", true, opt_append, "TEXT  /chosen/bootargs" },
     { "qtest", true, opt_qtest, "stdio|unix:PATH[,server=on]  qtest protocol endpoint" },
@@ -741,6 +757,13 @@ static int vm_options_parse_args(int argc, char **argv, VMOptions *opts, GError 
     opts->machine.kernel_cmdline = opts->append;
     opts->machine.initrd_path = opts->initrd;
     opts->machine.fwnmi_journal = opts->fwnmi_journal;
+    opts->machine.bios_path = opts->bios;
+    if (opts->bios && opts->kernel) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "-bios with -kernel is not supported yet (boot the kernel directly, "
+                    "or with -M pseries,x-vof=on)");
+        return -1;
+    }
     if (opts->append && !opts->kernel) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                     "-append only allowed with -kernel option");
@@ -787,4 +810,5 @@ void vm_options_free(VMOptions *opts)
     g_free(opts->kernel);
     g_free(opts->append);
     g_free(opts->initrd);
+    g_free(opts->bios);
 }

@@ -107,7 +107,7 @@ static VMAccel vm_pick_accel(const VMOptions *o, GError **error)
     if (o->qtest.kind != CHAR_NONE) {
         return VM_ACCEL_QTEST;
     }
-    if (o->kernel || o->machine.none) {
+    if (o->kernel || o->machine.none || o->machine.bios_path) {
         return VM_ACCEL_TCG;
     }
     g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
@@ -123,6 +123,10 @@ static int vm_init(VM *vm, int argc, char **argv, GError **error)
         return ret;
     }
     VMOptions *o = &vm->opts;
+    if (!o->kernel && !o->machine.bios_path && o->qtest.kind == CHAR_NONE &&
+        o->accel != VM_ACCEL_QTEST) {
+        o->machine.bios_path = SPAPR_DEFAULT_BIOS;     /* as QEMU: SLOF */
+    }
     VMAccel accel = vm_pick_accel(o, error);
     if (accel == VM_ACCEL_DEFAULT) {
         return -1;

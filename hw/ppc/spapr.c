@@ -36,6 +36,7 @@ static void spapr_register_rtas_calls(void)
         spapr_rtas_register_fwnmi();
         spapr_events_register_rtas();
         spapr_xics_register_rtas();
+        spapr_nvram_register_rtas();
         done = true;
     }
 }
@@ -79,11 +80,14 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
     spapr->rtas_size = spapr_rtas_area_size(MAX(spapr->smp_cpus, 1));
     /* RTAS at the top of the RMA, the device tree just below it. */
     spapr->rtas_base = (spapr->rma_size - spapr->rtas_size) & ~(SPAPR_RTAS_ALIGN - 1);
+    spapr->rtas_base_default = spapr->rtas_base;
+    spapr->vof.enabled = cfg->vof;
     spapr->fdt_size = spapr_fdt_size(cfg->smp_cpus,
                                      cfg->kernel_cmdline ? strlen(cfg->kernel_cmdline) : 0);
     spapr->fdt_addr = spapr->rtas_base - spapr->fdt_size;
     g_cond_init(&spapr->runstate_changed);
     spapr->console_input = g_string_new(NULL);
+    spapr->nvram = g_malloc0(SPAPR_NVRAM_SIZE);
     spapr_fwnmi_init(&spapr->fwnmi);
 
     int ret = guest_memory_init(&spapr->ram, cfg->ram_size);
@@ -113,6 +117,13 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
         spapr_machine_destroy(g_steal_pointer(&spapr));
         return NULL;
     }
+    if (!cfg->kernel_path && cfg->bios_path) {
+        spapr->bios_path = g_strdup(cfg->bios_path);
+        if (spapr_load_bios(spapr, error) < 0) {
+            spapr_machine_destroy(g_steal_pointer(&spapr));
+            return NULL;
+        }
+    }
     spapr->runstate = RUN_STATE_RUNNING;
     the_machine = spapr;
     spapr_machine_reset(spapr);
@@ -133,9 +144,14 @@ void spapr_machine_destroy(SpaprMachineState *spapr)
     spapr_fwnmi_journal_close(spapr->fwnmi_journal);
     guest_memory_destroy(&spapr->ram);
     g_free(spapr->fdt);
+    spapr_vof_free(&spapr->vof);
     g_free(spapr->kernel_path);
     g_free(spapr->kernel_cmdline);
     g_free(spapr->initrd_path);
+    g_free(spapr->bios_path);
+    if (spapr->bios_image) {
+        g_bytes_unref(spapr->bios_image);
+    }
     if (spapr->kernel_image) {
         g_bytes_unref(spapr->kernel_image);
     }
@@ -143,6 +159,7 @@ void spapr_machine_destroy(SpaprMachineState *spapr)
         g_bytes_unref(spapr->initrd_image);
     }
     g_string_free(spapr->console_input, TRUE);
+    g_free(spapr->nvram);
     g_cond_clear(&spapr->runstate_changed);
     if (the_machine == spapr) {
         the_machine = NULL;
@@ -186,6 +203,7 @@ void spapr_machine_reset(SpaprMachineState *spapr)
     ppc_radix_partition_reset(&spapr->radix);
     spapr_reset_cpus(spapr);
     spapr->reset_requested = false;
+    spapr->rtas_base = spapr->rtas_base_default;
     if (spapr->have_kernel) {
         g_autoptr(GError) err = NULL;
         if (spapr_load_kernel(spapr, &err) < 0) {
@@ -196,6 +214,20 @@ void spapr_machine_reset(SpaprMachineState *spapr)
      * except where the VMM writes (firmware here, kernel in the loader). */
     spapr_place_firmware(spapr);
 
+    if (spapr->bios_path) {
+        /* As QEMU enters SLOF: the image at 0, NIP 0x100, r3 = device
+         * tree, 64-bit big-endian real mode. */
+        g_autoptr(GError) err = NULL;
+        if (spapr_load_bios(spapr, &err) < 0) {
+            error_report("%s", err->message);
+        }
+        CPUPPCState *env = &spapr->cpus[0]->env;
+        env->gpr[3] = spapr->fdt_addr;
+        env->gpr[4] = 0;
+        env->gpr[5] = 0;
+        env->nip = SPAPR_FW_ENTRY;
+        env->msr = MSR_SF | MSR_ME;
+    }
     if (spapr->have_kernel) {
         /* Entry as a kexec'd pseries Linux expects: r3 = device tree,
          * r4 = load address, r5 = 0, real mode, endianness of the image. */
@@ -205,5 +237,8 @@ void spapr_machine_reset(SpaprMachineState *spapr)
         env->gpr[5] = 0;
         env->nip = spapr->kernel_entry;
         env->msr = MSR_SF | MSR_ME | (spapr->kernel_le ? MSR_LE : 0);
+        if (spapr->vof.enabled) {
+            spapr_vof_reset(spapr);     /* through prom_init instead */
+        }
     }
 }

@@ -214,6 +214,7 @@ static void spapr_dt_vdevice(SpaprMachineState *spapr, void *fdt)
     FDT_CHECK(fdt_property_string(fdt, "compatible", "hvterm1"));
     FDT_CHECK(fdt_property_cell(fdt, "reg", SPAPR_VTY_REG));
     FDT_CHECK(fdt_end_node(fdt));
+    spapr_dt_nvram(spapr, fdt);
     FDT_CHECK(fdt_end_node(fdt));
 }
 
@@ -222,10 +223,16 @@ void *spapr_build_fdt(SpaprMachineState *spapr)
     void *fdt = g_malloc0(spapr->fdt_size);
 
     FDT_CHECK(fdt_create(fdt, (int)spapr->fdt_size));
-    /* Keep the device tree and the RTAS area out of the OS's allocator. */
-    FDT_CHECK(fdt_add_reservemap_entry(fdt, spapr->fdt_addr,
-                                       spapr->rtas_base + spapr->rtas_size -
-                                       spapr->fdt_addr));
+    /* Keep the device tree and the RTAS area out of the OS's allocator.
+     * Boot firmware (SLOF's fdt-claim-reserve) claims the tree itself and
+     * then each entry, so for it the entry must not cover the tree. */
+    if (spapr->bios_path) {
+        FDT_CHECK(fdt_add_reservemap_entry(fdt, spapr->rtas_base, spapr->rtas_size));
+    } else {
+        FDT_CHECK(fdt_add_reservemap_entry(fdt, spapr->fdt_addr,
+                                           spapr->rtas_base + spapr->rtas_size -
+                                           spapr->fdt_addr));
+    }
     FDT_CHECK(fdt_finish_reservemap(fdt));
     FDT_CHECK(fdt_begin_node(fdt, ""));
     spapr_dt_root_props(spapr, fdt);

@@ -178,6 +178,8 @@ int64_t spapr_hypercall(SpaprMachineState *spapr, PowerPCCPU *cpu,
         return spapr_xics_hcall(spapr, cpu, opcode);
     case H_REGISTER_PROC_TBL:
         return h_register_proc_tbl(spapr, cpu);
+    case KVMPPC_H_VOF_CLIENT:
+        return spapr_vof_hcall(spapr, cpu);
     case H_RTAS: {
         int64_t ret = h_rtas(spapr, cpu);
         /* power-off, stop-self, reset or panic: leave the run loop now */
@@ -185,7 +187,12 @@ int64_t spapr_hypercall(SpaprMachineState *spapr, PowerPCCPU *cpu,
                 spapr->reset_requested;
         return ret;
     }
-    default:
+    default: {
+        int64_t ret;
+        if (spapr_fw_hcall(spapr, cpu, opcode, &ret)) {
+            return ret;
+        }
+    }
         /* cpu->env.nip is past the sc 1 (0x44000022) already */
         trace_unimp("unimplemented", "CPU %d NIP 0x%016" G_GINT64_MODIFIER "x: "
                     "hypercall 0x%" G_GINT64_MODIFIER "x (sc 1, opcode 0x44000022)",

@@ -255,3 +255,26 @@ int spapr_load_kernel(SpaprMachineState *spapr, GError **error)
     }
     return load_initrd(spapr, error);
 }
+
+int spapr_load_bios(SpaprMachineState *spapr, GError **error)
+{
+    gsize size;
+
+    if (!spapr->bios_image) {
+        int ret = read_image("-bios", spapr->bios_path, spapr->fdt_addr,
+                             &spapr->bios_image, error);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    const uint8_t *data = g_bytes_get_data(spapr->bios_image, &size);
+    if (size <= SPAPR_FW_ENTRY) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "-bios %s: too small for an entry point at 0x%x", spapr->bios_path,
+                    SPAPR_FW_ENTRY);
+        return -EINVAL;
+    }
+    guest_write(&spapr->ram, 0, data, size);
+    ppc_interp_invalidate(0, size);
+    return 0;
+}

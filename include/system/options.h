@@ -70,6 +70,7 @@ typedef struct VMOptions {
     char *initrd;
     VMPanicAction panic_action; /* -action panic= */
     char *fwnmi_journal;        /* -machine fwnmi-journal=PATH */
+    char *bios;                 /* -bios FILE */
 } VMOptions;
 
 /**

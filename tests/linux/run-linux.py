@@ -2,7 +2,7 @@
 """Boot Debian's ppc64el Linux 6.1 with the test initramfs and check it.
 
     run-linux.py --vmm PATH --initrd CPIO [--smp N] [--timeout S]
-                 [--test NAME] [--append TEXT]
+                 [--test NAME] [--append TEXT] [--machine OPTS] [--mce]
 
 Boots `PATH -M pseries -m 1G -smp N -nographic -kernel VMLINUX -initrd CPIO
 -append "console=hvc0 fwnmi.test=NAME ..."` and passes when the console
@@ -11,14 +11,23 @@ shows, in order,
   * INIT: online CPUs: 0 (-smp 1) or 0-(N-1)
   * INIT: powering off
 and the VMM then exits with status 0 (reboot(POWER_OFF) -> RTAS power-off)
-within the timeout. The kernel is $LINUX_VMLINUX, else the cache of
+within the timeout. --machine replaces "pseries" (e.g. pseries,x-vof=on:
+the boot then goes through prom_init and CAS). --mce injects one
+recovered UE machine check into vCPU 0 over QMP (x-inject-mce) when the
+init prints its first heartbeat, and also waits for Linux's
+"MCE: CPU0: machine check" line (FWNMI delivery, Linux's handler).
+The kernel is $LINUX_VMLINUX, else the cache of
 scripts/fetch-linux.sh ($FWNMI_CACHE or ~/.cache/fwnmi-vmm/vmlinux); a
 missing kernel is a failure, not a skip: run scripts/fetch-linux.sh.
 On failure the tail of the console and stderr are printed.
 """
 
 import argparse
+import json
 import os
+import re
+import socket
+import tempfile
 import selectors
 import signal
 import subprocess
@@ -35,8 +44,30 @@ def find_kernel():
     return os.path.join(cache, 'vmlinux')
 
 
-def boot(cmd, timeout, patterns):
-    """Run cmd; return (status or None on timeout, output, seen index, times)."""
+def qmp_inject_mce(path):
+    """Connect to the QMP socket at path and inject one recovered UE
+    load/store machine check into vCPU 0; return the reply."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(10)
+        s.connect(path)
+        f = s.makefile('rw')
+        f.readline()                                    # greeting
+        for cmd in ({'execute': 'qmp_capabilities'},
+                    {'execute': 'x-inject-mce',
+                     'arguments': {'cpu-index': 0, 'srr1': 0x200000, 'dsisr': 0x8000,
+                                   'dar': 0, 'recovered': True}}):
+            f.write(json.dumps(cmd) + '\n')
+            f.flush()
+            while True:
+                reply = json.loads(f.readline())
+                if 'event' not in reply:
+                    break
+        return reply
+
+
+def boot(cmd, timeout, patterns, on_line=None):
+    """Run cmd; return (status or None on timeout, output, seen index, times).
+    on_line(text) is called for every console line."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -61,7 +92,10 @@ def boot(cmd, timeout, patterns):
         *lines, pending = pending.split(b'\n')
         for line in lines:
             text = line.decode('utf-8', 'replace').rstrip('\r')
-            if seen < len(patterns) and text.startswith(patterns[seen]):
+            if on_line:
+                on_line(text)
+            bare = re.sub(r'^\[\s*[0-9.]+\]\s*', '', text)   # printk timestamp
+            if seen < len(patterns) and bare.startswith(patterns[seen]):
                 seen += 1
                 times.append(time.monotonic() - start)
     try:
@@ -86,6 +120,8 @@ def main():
     ap.add_argument('--timeout', type=float, default=120)
     ap.add_argument('--test', default='boot')
     ap.add_argument('--append', default='')
+    ap.add_argument('--machine', default='pseries')
+    ap.add_argument('--mce', action='store_true')
     args = ap.parse_args()
 
     kernel = find_kernel()
@@ -96,14 +132,34 @@ def main():
     cpus = '0' if args.smp == 1 else f'0-{args.smp - 1}'
     patterns = ['INIT: hello from test init (pid 1)', f'INIT: online CPUs: {cpus}',
                 'INIT: powering off']
-    append = f'console=hvc0 fwnmi.test={args.test} fwnmi.beats=1 {args.append}'.strip()
-    cmd = [args.vmm, '-M', 'pseries', '-m', '1G', '-smp', str(args.smp), '-nographic',
-           '-kernel', kernel, '-initrd', args.initrd, '-append', append]
+    beats = 1
+    on_line = None
+    tmp = tempfile.TemporaryDirectory()
+    cmd = [args.vmm, '-M', args.machine, '-m', '1G', '-smp', str(args.smp), '-nographic']
+    if args.mce:
+        beats = 4
+        patterns.insert(2, 'INIT: heartbeat 1')
+        patterns.insert(3, 'MCE: CPU0: machine check')
+        qmp_path = os.path.join(tmp.name, 'qmp.sock')
+        cmd += ['-qmp', f'unix:{qmp_path},server=on,wait=off']
+        injected = []
+
+        def on_line(text):
+            if not injected and text.startswith('INIT: heartbeat 1'):
+                injected.append(qmp_inject_mce(qmp_path))
+                print('x-inject-mce:', injected[0])
+    append = f'console=hvc0 fwnmi.test={args.test} fwnmi.beats={beats} {args.append}'.strip()
+    cmd += ['-kernel', kernel, '-initrd', args.initrd, '-append', append]
     print('running:', ' '.join(cmd))
-    status, out, seen, times = boot(cmd, args.timeout, patterns)
+    status, out, seen, times = boot(cmd, args.timeout, patterns, on_line)
     for p, t in zip(patterns, times):
         print(f'  {t:7.2f} s  {p}')
     ok = seen == len(patterns) and status == 0
+    if ok and args.mce and (not injected or
+                            injected[0].get('return', {}).get('result') != 'delivered'):
+        print('FAIL: x-inject-mce was not delivered through FWNMI:',
+              injected[0] if injected else 'never injected')
+        return 1
     if not ok:
         if seen < len(patterns):
             print(f'FAIL: never saw {patterns[seen]!r}'
@@ -114,7 +170,10 @@ def main():
         print('---- last console lines ----')
         print('\n'.join(out.splitlines()[-40:]))
         return 1
-    print(f'PASS: Linux reached /init with {args.smp} vCPU(s) and powered off')
+    if args.mce:
+        print('\n'.join(l for l in out.splitlines() if 'MCE:' in l))
+    print(f'PASS: Linux ({args.machine}) reached /init with {args.smp} vCPU(s)'
+          + (', handled an FWNMI machine check' if args.mce else '') + ' and powered off')
     return 0
 
 

@@ -109,6 +109,17 @@ static void test_blob_matches_shipped_binary(void)
     g_assert_cmpmem(data, len, spapr_rtas_blob, RTAS_BLOB_SIZE);
 }
 
+/* The x-vof=on client-interface entry blob is shipped the same way. */
+static void test_vof_blob_matches_shipped_binary(void)
+{
+    g_autofree char *path = g_build_filename(g_getenv("SOURCE_ROOT") ?: ".",
+                                             "pc-bios", "spapr-vof", "spapr-vof.bin", NULL);
+    g_autofree gchar *data = NULL;
+    gsize len;
+    g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+    g_assert_cmpmem(data, len, spapr_vof_blob, SPAPR_VOF_BLOB_SIZE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -124,6 +135,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rtas/h-rtas/masks-top-address-bits", test_h_rtas_masks_top_bits);
     g_test_add_func("/rtas/fdt/rtas-node-matches-table", test_fdt_rtas_node_matches_table);
     g_test_add_func("/rtas/blob/matches-shipped-binary", test_blob_matches_shipped_binary);
+    g_test_add_func("/vof/blob/matches-shipped-binary", test_vof_blob_matches_shipped_binary);
     int ret = g_test_run();
     bql_unlock();
     spapr_machine_destroy(spapr);

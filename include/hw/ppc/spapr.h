@@ -16,6 +16,7 @@
 #include "hw/ppc/spapr_events.h"
 #include "hw/ppc/spapr_fwnmi.h"
 #include "hw/ppc/spapr_fwnmi_journal.h"
+#include "hw/ppc/spapr_vof.h"
 #include "system/guest-memory.h"
 #include "target/ppc/cpu.h"
 #include "target/ppc/mmu-radix64.h"
@@ -24,6 +25,9 @@
 #define SPAPR_RMA_MAX           (1ULL << 30)
 #define SPAPR_DEFAULT_RAM       (512ULL << 20)
 #define SPAPR_MIN_RAM           (16ULL << 20)
+/* Debian's SLOF (qemu-system-data), what -M pseries boots without -kernel */
+#define SPAPR_DEFAULT_BIOS      "/usr/share/qemu/slof.bin"
+#define SPAPR_FW_ENTRY          0x100
 
 /*
  * RTAS area, placed by the VMM near the top of the RMA:
@@ -49,6 +53,9 @@
 
 /* Hypervisor console terminal number (QEMU's first vty) */
 #define SPAPR_VTY_REG           0x71000000
+/* NVRAM (hw/ppc/spapr_nvram.c): QEMU's unit address and default size */
+#define SPAPR_NVRAM_REG         0x71000001
+#define SPAPR_NVRAM_SIZE        0x10000
 
 typedef enum RunState {
     RUN_STATE_PRELAUNCH,        /* -S: created, not started yet */
@@ -98,7 +105,8 @@ typedef struct SpaprMachineState {
     PowerPCCPU **cpus;
     SpaprCaps caps;
 
-    uint64_t rtas_base;
+    uint64_t rtas_base;         /* moved by VOF's instantiate-rtas */
+    uint64_t rtas_base_default; /* where reset puts it */
     uint32_t rtas_size;
     uint64_t fdt_addr;
     uint32_t fdt_size;          /* room reserved for the tree below RTAS */
@@ -119,9 +127,17 @@ typedef struct SpaprMachineState {
     uint64_t initrd_base;       /* valid when initrd_path is set */
     uint64_t initrd_size;
 
+    /* -bios (or the default SLOF without -kernel): read once, loaded at
+     * 0 and entered at 0x100 at every reset. */
+    char *bios_path;
+    GBytes *bios_image;
+
+    uint8_t *nvram;             /* SPAPR_NVRAM_SIZE bytes, kept across reset */
+
     SpaprFwnmiState fwnmi;
     /* Machine-check records (hw/ppc/spapr_fwnmi_journal.c), BQL. */
     SpaprFwnmiJournal *fwnmi_journal;
+    SpaprVofState vof;          /* x-vof=on client interface (hw/ppc/spapr_vof.c) */
     XicsState *xics;            /* interrupt controller (hw/intc/xics.h) */
 
     /* Radix process table (H_REGISTER_PROC_TBL) and TLB flush generation:
@@ -155,6 +171,8 @@ typedef struct SpaprMachineConfig {
     const char *kernel_cmdline;
     const char *initrd_path;
     const char *fwnmi_journal;  /* -machine fwnmi-journal=PATH, or NULL */
+    bool vof;                   /* -M pseries,x-vof=on */
+    const char *bios_path;      /* boot firmware (SLOF), loaded at 0 */
 } SpaprMachineConfig;
 
 /**
@@ -191,6 +209,10 @@ void spapr_request_reset(SpaprMachineState *spapr);
 /** Declare the guest panicked with a one-line @reason (stderr + run state). */
 void spapr_guest_panicked(SpaprMachineState *spapr, const char *reason);
 
+/* NVRAM (hw/ppc/spapr_nvram.c): RTAS calls, and its /vdevice node. */
+void spapr_nvram_register_rtas(void);
+void spapr_dt_nvram(SpaprMachineState *spapr, void *fdt);
+
 /* Console (hw/ppc/spapr_hcall.c) */
 void spapr_console_write(SpaprMachineState *spapr, const char *buf, size_t len);
 
@@ -219,6 +241,12 @@ uint32_t spapr_fdt_size(int smp_cpus, size_t cmdline_len);
  */
 int spapr_load_kernel(SpaprMachineState *spapr, GError **error);
 
+/**
+ * spapr_load_bios: load the boot firmware image at 0 (read on the first
+ * call, the same bytes later). 0, or -errno with @error naming -bios.
+ */
+int spapr_load_bios(SpaprMachineState *spapr, GError **error);
+
 /* The embedded RTAS entry blob (big-endian instructions). */
 extern const uint8_t spapr_rtas_blob[RTAS_BLOB_SIZE];
 
@@ -237,6 +265,14 @@ extern const uint8_t spapr_rtas_blob[RTAS_BLOB_SIZE];
 #define H_SIGNAL_SYS_RESET  0x380
 #define H_REGISTER_PROC_TBL 0x37C
 #define H_RTAS              0xF000
+
+/**
+ * spapr_fw_hcall: the boot firmware's hypercalls (hw/ppc/spapr_hcall_fw.c):
+ * H_PAGE_INIT, H_LOGICAL_CI_LOAD/STORE, KVMPPC_H_LOGICAL_MEMOP. TRUE with
+ * *@ret set when @opcode is one of them. BQL held.
+ */
+bool spapr_fw_hcall(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t opcode,
+                    int64_t *ret);
 
 /* Radix MMU hypercalls (hw/ppc/spapr_mmu.c). BQL held. */
 int64_t h_register_proc_tbl(SpaprMachineState *spapr, PowerPCCPU *cpu);

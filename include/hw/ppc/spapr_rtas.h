@@ -45,6 +45,8 @@ typedef struct PowerPCCPU PowerPCCPU;
 #define RTAS_IBM_OS_TERM                (RTAS_TOKEN_BASE + 0x20)
 #define RTAS_IBM_NMI_REGISTER           (RTAS_TOKEN_BASE + 0x2B)
 #define RTAS_IBM_NMI_INTERLOCK          (RTAS_TOKEN_BASE + 0x2C)
+#define RTAS_NVRAM_FETCH                (RTAS_TOKEN_BASE + 0x2D)
+#define RTAS_NVRAM_STORE                (RTAS_TOKEN_BASE + 0x2E)
 #define RTAS_TOKEN_MAX                  (RTAS_TOKEN_BASE + 0x30)
 
 /* Most cells any call may pass in either direction (LoPAPR calls use < 16) */
