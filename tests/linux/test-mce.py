@@ -15,6 +15,9 @@ events, query-fwnmi and the exit status. Scenarios:
   ue-fatal    -smp 1: an unrecovered UE taken in kernel mode: Oops, panic,
               ibm,os-term, GUEST_PANICKED; with -action panic=exit-failure
               (as without any monitor) the VMM exits 1
+  handover    -smp 1, a journal, -action panic=pause: the ue-fatal panic,
+              then system_reset; the new boot's rtasd (rtasmsgs=on) prints
+              the fatal log byte for byte; query-fwnmi: handed over
   nmi         -smp 2: inject-nmi: "Oops: System Reset" on each CPU, panic
   storm       -smp 4: hundreds of multihits over all vCPUs while workers
               spin: Linux reports each exactly once
@@ -25,7 +28,9 @@ events, query-fwnmi and the exit status. Scenarios:
 import argparse
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -218,6 +223,84 @@ def scenario_ue_fatal(args):
         raise
     finally:
         vm.kill()
+
+
+def rtas_dumps(vm, start):
+    """The RTAS error logs Linux's rtasd printed (rtasmsgs=on: "RTAS: N
+    -------- RTAS event begin --------", "RTAS i: 8-hex-digit words", "...
+    end") after line @start, as {N: bytes}."""
+    with vm.cond:
+        lines = [t for _, t in vm.lines[start:]]
+    logs, cur = {}, None
+    for t in lines:
+        m = re.search(r'RTAS: (\d+) -------- RTAS event (begin|end) --------', t)
+        if m:
+            cur = int(m.group(1)) if m.group(2) == 'begin' else None
+            if cur is not None:
+                logs[cur] = b''
+            continue
+        m = re.search(r'RTAS \d+: ((?:[0-9a-f]{2,8} ?)+)$', t)
+        if m and cur is not None:
+            logs[cur] += bytes.fromhex(m.group(1).replace(' ', ''))
+    return logs
+
+
+def scenario_handover(args):
+    """A fatal machine check, then system_reset: the next boot's rtasd
+    reports the fatal record, byte for byte, from event-scan."""
+    jiffies = kernel_symbol(find_kernel(), 'jiffies_64')
+    tmp = tempfile.mkdtemp(prefix='fwnmi-handover-')
+    journal = os.path.join(tmp, 'journal')
+    # rtasmsgs=on: rtasd prints every event's bytes (otherwise one
+    # "RTAS: event: N, Type: ..., Severity: S" line, at KERN_DEBUG).
+    vm = boot(args, 1, append='oops=panic loglevel=8 rtasmsgs=on',
+              machine=f'pseries,fwnmi-journal={journal}', extra=['-action', 'panic=pause'])
+    try:
+        start, ev = vm.mark(), vm.event_mark()
+        check(not rtas_dumps(vm, 0), 'first boot: rtasd reports no event')
+        page = (jiffies - KERNEL_BASE) & ~PAGE_4K
+        vm.qmp('x-inject-memory-error', address=page, recovered=False)
+        end, m, _ = mce_report(vm, start)
+        check(m.group(2).endswith('[Not recovered]'), f'"{m.group(0)}"')
+        vm.wait_line(r'Kernel panic - not syncing: Fatal exception', 30, end)
+        e = vm.wait_event('GUEST_PANICKED', 30, ev)
+        recs = e['data']['info']['fwnmi-records']
+        check(len(recs) == 1 and recs[0]['disposition'] == 'delivered' and
+              not recs[0]['recovered'] and recs[0]['handed-over'] is None,
+              'GUEST_PANICKED carries the unrecovered machine check')
+        fatal_log = bytes.fromhex(recs[0]['log'])
+        check(vm.qmp('query-status')['status'] == 'guest-panicked',
+              '-action panic=pause: the VMM stays, guest-panicked')
+        j = vm.qmp('query-fwnmi')['journal']
+        check(j['handover-pending'] == 0 and j['fatal'][0]['seq'] == recs[0]['seq'],
+              'query-fwnmi: the fatal record, nothing pending yet')
+
+        start = vm.mark()
+        vm.qmp('system_reset')
+        vm.wait_line(r'RTAS daemon started', 120, start)
+        vm.wait_line(r'INIT: serving commands', 120, start)
+        i, _, _ = vm.wait_line(r'RTAS: \d+ -------- RTAS event end --------', 30, start)
+        time.sleep(3)       # rtasd scans once a second: anything more would show now
+        logs = rtas_dumps(vm, start)
+        check(list(logs.values()) == [fatal_log],
+              f'second boot: rtasd printed exactly one event, the fatal {len(fatal_log)}-byte '
+              f'log byte for byte ({len(logs)} event(s))')
+        j = vm.qmp('query-fwnmi')['journal']
+        h = j['fatal'][0]['handed-over']
+        check(j['boot'] == 2 and j['handover-pending'] == 0 and h and h['boot'] == 2 and
+              h['via'] == 'event-scan',
+              f'query-fwnmi: record {recs[0]["seq"]} handed over to boot 2 via event-scan')
+        vm.wait_line(r'nvram: Failed to find or create ibm,rtas-log partition', 1, start)
+        alive(vm)
+        vm.send('q\n')
+        status = vm.wait_exit(30)
+        check(status == 0, f'powered off, exit status {status}')
+    except Fail:
+        print(vm.tail())
+        raise
+    finally:
+        vm.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def scenario_nmi(args):
@@ -429,6 +512,7 @@ def scenario_fwnmi_off(args):
 SCENARIOS = {
     'recovered': scenario_recovered,
     'ue-fatal': scenario_ue_fatal,
+    'handover': scenario_handover,
     'nmi': scenario_nmi,
     'storm': scenario_storm,
     'fwnmi-off': scenario_fwnmi_off,
