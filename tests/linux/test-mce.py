@@ -18,6 +18,10 @@ events, query-fwnmi and the exit status. Scenarios:
   handover    -smp 1, a journal, -action panic=pause: the ue-fatal panic,
               then system_reset; the new boot's rtasd (rtasmsgs=on) prints
               the fatal log byte for byte; query-fwnmi: handed over
+  kexec       -smp 1: the init kexec_loads the same kernel (tests/linux/
+              kexec.c) and reboots into it; a machine check after the switch
+              and before the new ibm,nmi-register goes to 0x200 (stale);
+              then, on another boot, the new kernel's FWNMI works
   nmi         -smp 2: inject-nmi: "Oops: System Reset" on each CPU, panic
   storm       -smp 4: hundreds of multihits over all vCPUs while workers
               spin: Linux reports each exactly once
@@ -29,6 +33,7 @@ import argparse
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -303,6 +308,127 @@ def scenario_handover(args):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def kexec_initramfs(args, tmp):
+    """The kexec scenario's initramfs: the test init, /vmlinux (the booted
+    kernel, stripped when objcopy is there: 41 of its 46 MB are loaded)
+    and /initrd.cpio (the normal test initramfs, for the new kernel)."""
+    kernel = find_kernel()
+    objcopy = shutil.which('powerpc64le-linux-gnu-objcopy') or shutil.which('objcopy')
+    if objcopy:
+        stripped = os.path.join(tmp, 'vmlinux')
+        if subprocess.run([objcopy, '--strip-all', kernel, stripped]).returncode == 0:
+            kernel = stripped
+    init = os.path.join(os.path.dirname(os.path.abspath(args.initrd)), 'linux-test-init.elf')
+    out = os.path.join(tmp, 'kexec.cpio')
+    mkcpio = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'mkcpio.py')
+    subprocess.run([sys.executable, mkcpio, out, init, f'vmlinux={kernel}',
+                    f'initrd.cpio={args.initrd}'], check=True)
+    return out
+
+
+def kexec_boot(args, cpio, **kw):
+    """Boot, let the init kexec into the same kernel. Returns (vm, the
+    line index where the old kernel's init said it loaded the image)."""
+    vm = LinuxVM(args.vmm, cpio, smp=1, test='kexec', **kw)
+    vm.start()
+    vm.wait_line(r'INIT: kexec: kernel \d+ bytes entry 0x8000000, initrd \d+ bytes', 180)
+    i, _, _ = vm.wait_line(r'INIT: kexec: loaded; rebooting into it', 60)
+    return vm, i
+
+
+def scenario_kexec(args):
+    """kexec_load + reboot(KEXEC) into the same kernel: a machine check
+    between the switch and the new kernel's ibm,nmi-register goes to 0x200,
+    not to the old handler; once it registers, FWNMI works again."""
+    tmp = tempfile.mkdtemp(prefix='fwnmi-kexec-')
+    try:
+        cpio = kexec_initramfs(args, tmp)
+        # 1. Inject in the window (about 10 ms here): poll query-fwnmi until
+        # the stale guard dropped the old registration, inject at once.
+        for attempt in range(1, 4):
+            vm, i = kexec_boot(args, cpio, extra=['-action', 'panic=pause'])
+            try:
+                f0 = vm.qmp('query-fwnmi')
+                check(f0['mce-handler'] is not None and f0['stale'] is None,
+                      f'old kernel registered: mce handler {f0["mce-handler"]:#x}')
+                old_handler = f0['mce-handler']
+                deadline, f, r = time.monotonic() + 60, None, None
+                ev = vm.event_mark()
+                while time.monotonic() < deadline:
+                    f = vm.qmp('query-fwnmi')
+                    if f['stale'] is not None:
+                        if f['mce-handler'] is None:
+                            r = inject_mce(vm, 0, SRR1_SLB_MULTIHIT)
+                        break
+                if f is None or f['stale'] is None:
+                    raise Fail('the stale guard never dropped the old registration')
+                check(f['stale']['event'] == 'H_REGISTER_PROC_TBL' and
+                      'a new kernel is starting' in f['stale']['reason'],
+                      f'query-fwnmi stale: {f["stale"]["event"]}: {f["stale"]["reason"]}')
+                if r is None:
+                    print(f'  (attempt {attempt}: the new kernel registered before the '
+                          'injection; again)')
+                    continue
+                check(r == 'legacy', f'machine check in the window: {r} (0x200, not the '
+                      f'old handler at {old_handler:#x})')
+                d = fwnmi_event(vm, ev, kind='legacy')
+                check(d['error-type'] == 'SLB', f'event {d}')
+                f = vm.qmp('query-fwnmi')
+                check(f['legacy'] >= 1 and f['delivered'] == 0 and f['stale-drops'] >= 1,
+                      f'query-fwnmi: legacy {f["legacy"]}, delivered {f["delivered"]}, '
+                      f'stale-drops {f["stale-drops"]}')
+                # The new kernel, not yet able to use FWNMI, takes it at its
+                # own 0x200 (no error log) and dies this early: it panics
+                # ("Aiee, killing interrupt handler!") or stops before its
+                # console prints anything, depending on where it was.
+                try:
+                    j, _, _ = vm.wait_line(r'Oops: Machine check|Kernel panic', 10, i)
+                    print(f'  the new kernel at 0x200: "{vm.lines[j][1].strip()}"')
+                except Fail:
+                    print('  the new kernel at 0x200: stopped before its console printed')
+                f = vm.qmp('query-fwnmi')
+                check(f['delivered'] == 0 and f['interlocks'] == f0['interlocks'],
+                      'the old handler was never entered (delivered 0, no interlock)')
+                break
+            except Fail:
+                print(vm.tail())
+                raise
+            finally:
+                vm.kill()
+        else:
+            raise Fail('never injected inside the window in 3 boots')
+
+        # 2. Let the new kernel boot: it registers, FWNMI works.
+        vm, i = kexec_boot(args, cpio)
+        try:
+            vm.wait_line(r'Linux version', 60, i)
+            vm.wait_line(r'INIT: kexec: no /vmlinux: this is the new kernel', 120, i)
+            vm.wait_line(r'INIT: serving commands', 30, i)
+            f = vm.qmp('query-fwnmi')
+            check(f['mce-handler'] is not None and f['stale'] is None and
+                  f['stale-drops'] == 1,
+                  f'the new kernel registered (mce handler {f["mce-handler"]:#x}), '
+                  'one stale drop before')
+            start, ev = vm.mark(), vm.event_mark()
+            check(inject_mce(vm, 0, SRR1_SLB_MULTIHIT) == 'delivered', 'delivered')
+            _, m, _ = mce_report(vm, start, cpu=0)
+            check(m.group(2) == 'SLB Multihit [Recovered]',
+                  f'the new kernel reports it: "{m.group(0)}"')
+            fwnmi_event(vm, ev, kind='fwnmi')
+            alive(vm)
+            check(vm.count_lines(r'Oops|Kernel panic|BUG:', i) == 0, 'no oops')
+            vm.send('q\n')
+            status = vm.wait_exit(30)
+            check(status == 0, f'the new kernel powered off, exit status {status}')
+        except Fail:
+            print(vm.tail())
+            raise
+        finally:
+            vm.kill()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def scenario_nmi(args):
     vm = boot(args, 2)
     try:
@@ -513,6 +639,7 @@ SCENARIOS = {
     'recovered': scenario_recovered,
     'ue-fatal': scenario_ue_fatal,
     'handover': scenario_handover,
+    'kexec': scenario_kexec,
     'nmi': scenario_nmi,
     'storm': scenario_storm,
     'fwnmi-off': scenario_fwnmi_off,
