@@ -352,19 +352,22 @@ def scenario_kexec(args):
                 check(f0['mce-handler'] is not None and f0['stale'] is None,
                       f'old kernel registered: mce handler {f0["mce-handler"]:#x}')
                 old_handler = f0['mce-handler']
-                deadline, f, r = time.monotonic() + 60, None, None
+                deadline, stale, r = time.monotonic() + 60, None, None
                 ev = vm.event_mark()
                 while time.monotonic() < deadline:
-                    f = vm.qmp('query-fwnmi')
-                    if f['stale'] is not None:
-                        if f['mce-handler'] is None:
+                    stale = vm.qmp('query-fwnmi')['stale']
+                    if stale is not None:
+                        # Hold the vCPU while injecting: the window is short.
+                        vm.qmp('stop')
+                        if vm.qmp('query-fwnmi')['mce-handler'] is None:
                             r = inject_mce(vm, 0, SRR1_SLB_MULTIHIT)
+                        vm.qmp('cont')
                         break
-                if f is None or f['stale'] is None:
+                if stale is None:
                     raise Fail('the stale guard never dropped the old registration')
-                check(f['stale']['event'] == 'H_REGISTER_PROC_TBL' and
-                      'a new kernel is starting' in f['stale']['reason'],
-                      f'query-fwnmi stale: {f["stale"]["event"]}: {f["stale"]["reason"]}')
+                check(stale['event'] == 'H_REGISTER_PROC_TBL' and
+                      'a new kernel is starting' in stale['reason'],
+                      f'query-fwnmi stale: {stale["event"]}: {stale["reason"]}')
                 if r is None:
                     print(f'  (attempt {attempt}: the new kernel registered before the '
                           'injection; again)')
