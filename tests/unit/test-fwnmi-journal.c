@@ -584,6 +584,10 @@ static void test_machine_handover_after_reset(void)
     g_assert_nonnull(strstr(json, "\"boot\": 2, \"records\": 3,"));  /* mce, fatal, handed over */
     g_assert_nonnull(strstr(json, "\"handover-pending\": 0,"));
     g_assert_nonnull(strstr(json, "\"fatal-boot\": 1, \"fatal-reason\": \"Machine check\""));
+    /* The record says to which boot and how it was handed over. */
+    g_assert_nonnull(strstr(json, "\"handed-over\": {\"boot\": 2, \"time-ns\": "));
+    g_assert_nonnull(strstr(json, ", \"via\": \"check-exception\"}}"));
+    g_assert_null(strstr(json, "\"handed-over\": null"));
     bql_unlock();
     spapr_machine_destroy(spapr);
 }
