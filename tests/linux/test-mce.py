@@ -376,6 +376,11 @@ def scenario_kexec(args):
                       f'old handler at {old_handler:#x})')
                 d = fwnmi_event(vm, ev, kind='legacy')
                 check(d['error-type'] == 'SLB', f'event {d}')
+                # The answer and the event come with the decision; the
+                # counter moves when the vCPU, resumed by "cont", takes it.
+                t = time.monotonic()
+                while vm.qmp('query-fwnmi')['legacy'] == 0 and time.monotonic() - t < 10:
+                    time.sleep(0.05)
                 f = vm.qmp('query-fwnmi')
                 check(f['legacy'] >= 1 and f['delivered'] == 0 and f['stale-drops'] >= 1,
                       f'query-fwnmi: legacy {f["legacy"]}, delivered {f["delivered"]}, '
