@@ -57,6 +57,7 @@ struct SpaprFwnmiJournal {
     uint64_t fatal_boot;
     GArray *fatal_refs;         /* uint64_t: this boot's fatal records, for the next boot */
     GArray *handover;           /* uint64_t: records waiting to be handed to this boot */
+    GHashTable *handed;         /* seq -> its handed-over record (a copy, owned) */
 };
 
 /* ---- file I/O ---- */
@@ -176,6 +177,8 @@ static void journal_load(SpaprFwnmiJournal *j, FwnmiJournalParse *p)
             g_array_append_vals(wanted, r->refs, r->nrefs);
         } else if (r->type == FWNMI_JREC_HANDED_OVER) {
             g_hash_table_add(handed, g_memdup2(&r->ref, sizeof(r->ref)));
+            g_hash_table_replace(j->handed, g_memdup2(&r->ref, sizeof(r->ref)),
+                                 fwnmi_journal_record_dup(r));
         }
         if (r->type == FWNMI_JREC_MCE) {
             p->records->pdata[i] = NULL;        /* ownership moves to the table */
@@ -335,6 +338,8 @@ SpaprFwnmiJournal *spapr_fwnmi_journal_open(SpaprMachineState *spapr, const char
     j->fatal = g_ptr_array_new_with_free_func((GDestroyNotify)fwnmi_journal_record_free);
     j->fatal_refs = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     j->handover = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    j->handed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                      (GDestroyNotify)fwnmi_journal_record_free);
     if (path) {
         j->path = g_strdup(path);
         /* A file-size limit (ulimit -f) must fail the write, not kill us. */
@@ -361,6 +366,7 @@ void spapr_fwnmi_journal_close(SpaprFwnmiJournal *j)
     g_ptr_array_unref(j->fatal);
     g_array_unref(j->fatal_refs);
     g_array_unref(j->handover);
+    g_hash_table_unref(j->handed);
     g_free(j->cpu_last);
     g_free(j->cpu_nested);
     g_free(j->fatal_reason);
@@ -443,7 +449,7 @@ uint64_t spapr_fwnmi_journal_mce(SpaprMachineState *spapr, PowerPCCPU *cpu,
     return seq;
 }
 
-static char *records_json(GPtrArray *recs);
+static char *records_json(SpaprFwnmiJournal *j, GPtrArray *recs);
 
 char *spapr_fwnmi_journal_panic(SpaprMachineState *spapr, const char *reason)
 {
@@ -497,7 +503,7 @@ char *spapr_fwnmi_journal_panic(SpaprMachineState *spapr, const char *reason)
     g_array_append_vals(j->fatal_refs, refs, n);
     trace_event("fwnmi", "journal: fatal event, record %" G_GUINT64_FORMAT ", %u machine "
                 "check record(s)", fatal.seq, n);
-    return records_json(j->fatal);
+    return records_json(j, j->fatal);
 }
 
 void spapr_fwnmi_journal_reset(SpaprMachineState *spapr)
@@ -542,6 +548,8 @@ size_t spapr_fwnmi_journal_take_handover(SpaprMachineState *spapr, FwnmiJournalV
             .boot = j->boot, .ref = seq, .via = via,
         };
         journal_append(j, &h);
+        g_hash_table_replace(j->handed, g_memdup2(&seq, sizeof(seq)),
+                             fwnmi_journal_record_dup(&h));
         trace_event("fwnmi", "journal: record %" G_GUINT64_FORMAT " handed to boot %"
                     G_GUINT64_FORMAT " through %s", seq, j->boot,
                     via == FWNMI_JVIA_EVENT_SCAN ? "event-scan" : "check-exception");
@@ -552,8 +560,10 @@ size_t spapr_fwnmi_journal_take_handover(SpaprMachineState *spapr, FwnmiJournalV
 
 /* ---- reporting ---- */
 
-static void record_json(GString *o, const FwnmiJournalRecord *r)
+static void record_json(SpaprFwnmiJournal *j, GString *o, const FwnmiJournalRecord *r)
 {
+    const FwnmiJournalRecord *h = g_hash_table_lookup(j->handed, &r->seq);
+
     g_string_append_printf(o, "{\"seq\": %" G_GUINT64_FORMAT ", \"boot\": %" G_GUINT64_FORMAT
                            ", \"time-ns\": %" G_GUINT64_FORMAT ", \"cpu\": %u, "
                            "\"disposition\": \"%s\", \"recovered\": %s, "
@@ -567,17 +577,24 @@ static void record_json(GString *o, const FwnmiJournalRecord *r)
     for (unsigned i = 0; i < r->log_len; i++) {
         g_string_append_printf(o, "%02x", r->log[i]);
     }
-    g_string_append(o, "\"}");
+    if (h) {
+        g_string_append_printf(o, "\", \"handed-over\": {\"boot\": %" G_GUINT64_FORMAT
+                               ", \"time-ns\": %" G_GUINT64_FORMAT ", \"via\": \"%s\"}}",
+                               h->boot, h->time_ns, h->via == FWNMI_JVIA_EVENT_SCAN
+                               ? "event-scan" : "check-exception");
+    } else {
+        g_string_append(o, "\", \"handed-over\": null}");
+    }
 }
 
-static char *records_json(GPtrArray *recs)
+static char *records_json(SpaprFwnmiJournal *j, GPtrArray *recs)
 {
     GString *o = g_string_new("[");
     for (guint i = 0; i < recs->len; i++) {
         if (i) {
             g_string_append(o, ", ");
         }
-        record_json(o, g_ptr_array_index(recs, i));
+        record_json(j, o, g_ptr_array_index(recs, i));
     }
     g_string_append(o, "]");
     return g_string_free(o, FALSE);
@@ -617,10 +634,10 @@ char *spapr_fwnmi_journal_json(SpaprMachineState *spapr)
         if (idx >= skip) {
             FwnmiJournalRecord *r = journal_find(j, GPOINTER_TO_SIZE(l->data));
             g_string_append(o, idx > skip ? ", " : "");
-            record_json(o, r);
+            record_json(j, o, r);
         }
     }
-    g_autofree char *fatal = records_json(j->fatal);
+    g_autofree char *fatal = records_json(j, j->fatal);
     g_string_append_printf(o, "], \"fatal\": %s, \"fatal-boot\": %" G_GUINT64_FORMAT ", ",
                            fatal, j->fatal_boot);
     json_str_or_null(o, "fatal-reason", j->fatal_reason);

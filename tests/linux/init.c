@@ -19,6 +19,8 @@
  *   serve    obey one-letter commands read from the console (serve.c), for
  *            tests driven from the monitor: touch pages, report SIGBUS and
  *            keep running, start busy workers, heartbeats, power off
+ *   kexec    load /vmlinux with kexec_load(2) and reboot into it (kexec.c);
+ *            the new kernel's init (no /vmlinux) serves
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -313,6 +315,7 @@ static void scenario_sigbus(void)
 }
 
 #include "serve.c"
+#include "kexec.c"
 
 static const struct {
     const char *name;
@@ -322,6 +325,7 @@ static const struct {
     { "pagemap", scenario_pagemap },
     { "sigbus", scenario_sigbus },
     { "serve", scenario_serve },
+    { "kexec", scenario_kexec },
 };
 
 /* ---- main ---- */

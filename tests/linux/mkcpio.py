@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Write an initramfs (cpio "newc" format, uncompressed) without the cpio tool.
 
-    mkcpio.py OUTPUT INIT
+    mkcpio.py OUTPUT INIT [NAME=PATH ...]
 
 The archive holds /dev, /dev/console (character device 5:1, so the kernel
 can open the console for init even without a built-in initramfs), /proc,
-/sys and /init (INIT, mode 0755). Owner root, timestamps 0: the output
+/sys and /init (INIT, mode 0755), and each PATH as /NAME (mode 0644; the
+kexec scenario's kernel and second initramfs). Owner root, timestamps 0: the output
 depends only on INIT.
 """
 
@@ -29,7 +30,7 @@ def entry(ino, name, mode, data=b'', rdev=(0, 0), nlink=1):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3 or any('=' not in a for a in sys.argv[3:]):
         sys.exit(__doc__)
     output, init = sys.argv[1], sys.argv[2]
     with open(init, 'rb') as f:
@@ -40,8 +41,12 @@ def main():
         entry(3, 'proc', stat.S_IFDIR | 0o555, nlink=2),
         entry(4, 'sys', stat.S_IFDIR | 0o555, nlink=2),
         entry(5, 'init', stat.S_IFREG | 0o755, init_data),
-        entry(0, 'TRAILER!!!', 0),
     ]
+    for n, arg in enumerate(sys.argv[3:]):
+        name, path = arg.split('=', 1)
+        with open(path, 'rb') as f:
+            records.append(entry(6 + n, name, stat.S_IFREG | 0o644, f.read()))
+    records.append(entry(0, 'TRAILER!!!', 0))
     blob = b''.join(records)
     blob += b'\0' * (-len(blob) % 512)
     with open(output, 'wb') as f:

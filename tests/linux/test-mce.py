@@ -15,6 +15,13 @@ events, query-fwnmi and the exit status. Scenarios:
   ue-fatal    -smp 1: an unrecovered UE taken in kernel mode: Oops, panic,
               ibm,os-term, GUEST_PANICKED; with -action panic=exit-failure
               (as without any monitor) the VMM exits 1
+  handover    -smp 1, a journal, -action panic=pause: the ue-fatal panic,
+              then system_reset; the new boot's rtasd (rtasmsgs=on) prints
+              the fatal log byte for byte; query-fwnmi: handed over
+  kexec       -smp 1: the init kexec_loads the same kernel (tests/linux/
+              kexec.c) and reboots into it; a machine check after the switch
+              and before the new ibm,nmi-register goes to 0x200 (stale);
+              then, on another boot, the new kernel's FWNMI works
   nmi         -smp 2: inject-nmi: "Oops: System Reset" on each CPU, panic
   storm       -smp 4: hundreds of multihits over all vCPUs while workers
               spin: Linux reports each exactly once
@@ -25,7 +32,10 @@ events, query-fwnmi and the exit status. Scenarios:
 import argparse
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -218,6 +228,213 @@ def scenario_ue_fatal(args):
         raise
     finally:
         vm.kill()
+
+
+def rtas_dumps(vm, start):
+    """The RTAS error logs Linux's rtasd printed (rtasmsgs=on: "RTAS: N
+    -------- RTAS event begin --------", "RTAS i: 8-hex-digit words", "...
+    end") after line @start, as {N: bytes}."""
+    with vm.cond:
+        lines = [t for _, t in vm.lines[start:]]
+    logs, cur = {}, None
+    for t in lines:
+        m = re.search(r'RTAS: (\d+) -------- RTAS event (begin|end) --------', t)
+        if m:
+            cur = int(m.group(1)) if m.group(2) == 'begin' else None
+            if cur is not None:
+                logs[cur] = b''
+            continue
+        m = re.search(r'RTAS \d+: ((?:[0-9a-f]{2,8} ?)+)$', t)
+        if m and cur is not None:
+            logs[cur] += bytes.fromhex(m.group(1).replace(' ', ''))
+    return logs
+
+
+def scenario_handover(args):
+    """A fatal machine check, then system_reset: the next boot's rtasd
+    reports the fatal record, byte for byte, from event-scan."""
+    jiffies = kernel_symbol(find_kernel(), 'jiffies_64')
+    tmp = tempfile.mkdtemp(prefix='fwnmi-handover-')
+    journal = os.path.join(tmp, 'journal')
+    # rtasmsgs=on: rtasd prints every event's bytes (otherwise one
+    # "RTAS: event: N, Type: ..., Severity: S" line, at KERN_DEBUG).
+    vm = boot(args, 1, append='oops=panic loglevel=8 rtasmsgs=on',
+              machine=f'pseries,fwnmi-journal={journal}', extra=['-action', 'panic=pause'])
+    try:
+        start, ev = vm.mark(), vm.event_mark()
+        check(not rtas_dumps(vm, 0), 'first boot: rtasd reports no event')
+        page = (jiffies - KERNEL_BASE) & ~PAGE_4K
+        vm.qmp('x-inject-memory-error', address=page, recovered=False)
+        end, m, _ = mce_report(vm, start)
+        check(m.group(2).endswith('[Not recovered]'), f'"{m.group(0)}"')
+        vm.wait_line(r'Kernel panic - not syncing: Fatal exception', 30, end)
+        e = vm.wait_event('GUEST_PANICKED', 30, ev)
+        recs = e['data']['info']['fwnmi-records']
+        check(len(recs) == 1 and recs[0]['disposition'] == 'delivered' and
+              not recs[0]['recovered'] and recs[0]['handed-over'] is None,
+              'GUEST_PANICKED carries the unrecovered machine check')
+        fatal_log = bytes.fromhex(recs[0]['log'])
+        check(vm.qmp('query-status')['status'] == 'guest-panicked',
+              '-action panic=pause: the VMM stays, guest-panicked')
+        j = vm.qmp('query-fwnmi')['journal']
+        check(j['handover-pending'] == 0 and j['fatal'][0]['seq'] == recs[0]['seq'],
+              'query-fwnmi: the fatal record, nothing pending yet')
+
+        start = vm.mark()
+        vm.qmp('system_reset')
+        vm.wait_line(r'RTAS daemon started', 120, start)
+        vm.wait_line(r'INIT: serving commands', 120, start)
+        i, _, _ = vm.wait_line(r'RTAS: \d+ -------- RTAS event end --------', 30, start)
+        time.sleep(3)       # rtasd scans once a second: anything more would show now
+        logs = rtas_dumps(vm, start)
+        check(list(logs.values()) == [fatal_log],
+              f'second boot: rtasd printed exactly one event, the fatal {len(fatal_log)}-byte '
+              f'log byte for byte ({len(logs)} event(s))')
+        j = vm.qmp('query-fwnmi')['journal']
+        h = j['fatal'][0]['handed-over']
+        check(j['boot'] == 2 and j['handover-pending'] == 0 and h and h['boot'] == 2 and
+              h['via'] == 'event-scan',
+              f'query-fwnmi: record {recs[0]["seq"]} handed over to boot 2 via event-scan')
+        vm.wait_line(r'nvram: Failed to find or create ibm,rtas-log partition', 1, start)
+        alive(vm)
+        vm.send('q\n')
+        status = vm.wait_exit(30)
+        check(status == 0, f'powered off, exit status {status}')
+    except Fail:
+        print(vm.tail())
+        raise
+    finally:
+        vm.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def kexec_initramfs(args, tmp):
+    """The kexec scenario's initramfs: the test init, /vmlinux (the booted
+    kernel, stripped when objcopy is there: 41 of its 46 MB are loaded)
+    and /initrd.cpio (the normal test initramfs, for the new kernel)."""
+    kernel = find_kernel()
+    objcopy = shutil.which('powerpc64le-linux-gnu-objcopy') or shutil.which('objcopy')
+    if objcopy:
+        stripped = os.path.join(tmp, 'vmlinux')
+        if subprocess.run([objcopy, '--strip-all', kernel, stripped]).returncode == 0:
+            kernel = stripped
+    init = os.path.join(os.path.dirname(os.path.abspath(args.initrd)), 'linux-test-init.elf')
+    out = os.path.join(tmp, 'kexec.cpio')
+    mkcpio = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'mkcpio.py')
+    subprocess.run([sys.executable, mkcpio, out, init, f'vmlinux={kernel}',
+                    f'initrd.cpio={args.initrd}'], check=True)
+    return out
+
+
+def kexec_boot(args, cpio, **kw):
+    """Boot, let the init kexec into the same kernel. Returns (vm, the
+    line index where the old kernel's init said it loaded the image)."""
+    vm = LinuxVM(args.vmm, cpio, smp=1, test='kexec', **kw)
+    vm.start()
+    vm.wait_line(r'INIT: kexec: kernel \d+ bytes entry 0x8000000, initrd \d+ bytes', 180)
+    i, _, _ = vm.wait_line(r'INIT: kexec: loaded; rebooting into it', 60)
+    return vm, i
+
+
+def scenario_kexec(args):
+    """kexec_load + reboot(KEXEC) into the same kernel: a machine check
+    between the switch and the new kernel's ibm,nmi-register goes to 0x200,
+    not to the old handler; once it registers, FWNMI works again."""
+    tmp = tempfile.mkdtemp(prefix='fwnmi-kexec-')
+    try:
+        cpio = kexec_initramfs(args, tmp)
+        # 1. Inject in the window (about 10 ms here): poll query-fwnmi until
+        # the stale guard dropped the old registration, inject at once.
+        for attempt in range(1, 4):
+            vm, i = kexec_boot(args, cpio, extra=['-action', 'panic=pause'])
+            try:
+                f0 = vm.qmp('query-fwnmi')
+                check(f0['mce-handler'] is not None and f0['stale'] is None,
+                      f'old kernel registered: mce handler {f0["mce-handler"]:#x}')
+                old_handler = f0['mce-handler']
+                deadline, stale, r = time.monotonic() + 60, None, None
+                ev = vm.event_mark()
+                while time.monotonic() < deadline:
+                    stale = vm.qmp('query-fwnmi')['stale']
+                    if stale is not None:
+                        # Hold the vCPU while injecting: the window is short.
+                        vm.qmp('stop')
+                        if vm.qmp('query-fwnmi')['mce-handler'] is None:
+                            r = inject_mce(vm, 0, SRR1_SLB_MULTIHIT)
+                        vm.qmp('cont')
+                        break
+                if stale is None:
+                    raise Fail('the stale guard never dropped the old registration')
+                check(stale['event'] == 'H_REGISTER_PROC_TBL' and
+                      'a new kernel is starting' in stale['reason'],
+                      f'query-fwnmi stale: {stale["event"]}: {stale["reason"]}')
+                if r is None:
+                    print(f'  (attempt {attempt}: the new kernel registered before the '
+                          'injection; again)')
+                    continue
+                check(r == 'legacy', f'machine check in the window: {r} (0x200, not the '
+                      f'old handler at {old_handler:#x})')
+                d = fwnmi_event(vm, ev, kind='legacy')
+                check(d['error-type'] == 'SLB', f'event {d}')
+                # The answer and the event come with the decision; the
+                # counter moves when the vCPU, resumed by "cont", takes it.
+                t = time.monotonic()
+                while vm.qmp('query-fwnmi')['legacy'] == 0 and time.monotonic() - t < 10:
+                    time.sleep(0.05)
+                f = vm.qmp('query-fwnmi')
+                check(f['legacy'] >= 1 and f['delivered'] == 0 and f['stale-drops'] >= 1,
+                      f'query-fwnmi: legacy {f["legacy"]}, delivered {f["delivered"]}, '
+                      f'stale-drops {f["stale-drops"]}')
+                # The new kernel, not yet able to use FWNMI, takes it at its
+                # own 0x200 (no error log) and dies this early: it panics
+                # ("Aiee, killing interrupt handler!") or stops before its
+                # console prints anything, depending on where it was.
+                try:
+                    j, _, _ = vm.wait_line(r'Oops: Machine check|Kernel panic', 10, i)
+                    print(f'  the new kernel at 0x200: "{vm.lines[j][1].strip()}"')
+                except Fail:
+                    print('  the new kernel at 0x200: stopped before its console printed')
+                f = vm.qmp('query-fwnmi')
+                check(f['delivered'] == 0 and f['interlocks'] == f0['interlocks'],
+                      'the old handler was never entered (delivered 0, no interlock)')
+                break
+            except Fail:
+                print(vm.tail())
+                raise
+            finally:
+                vm.kill()
+        else:
+            raise Fail('never injected inside the window in 3 boots')
+
+        # 2. Let the new kernel boot: it registers, FWNMI works.
+        vm, i = kexec_boot(args, cpio)
+        try:
+            vm.wait_line(r'Linux version', 60, i)
+            vm.wait_line(r'INIT: kexec: no /vmlinux: this is the new kernel', 120, i)
+            vm.wait_line(r'INIT: serving commands', 30, i)
+            f = vm.qmp('query-fwnmi')
+            check(f['mce-handler'] is not None and f['stale'] is None and
+                  f['stale-drops'] == 1,
+                  f'the new kernel registered (mce handler {f["mce-handler"]:#x}), '
+                  'one stale drop before')
+            start, ev = vm.mark(), vm.event_mark()
+            check(inject_mce(vm, 0, SRR1_SLB_MULTIHIT) == 'delivered', 'delivered')
+            _, m, _ = mce_report(vm, start, cpu=0)
+            check(m.group(2) == 'SLB Multihit [Recovered]',
+                  f'the new kernel reports it: "{m.group(0)}"')
+            fwnmi_event(vm, ev, kind='fwnmi')
+            alive(vm)
+            check(vm.count_lines(r'Oops|Kernel panic|BUG:', i) == 0, 'no oops')
+            vm.send('q\n')
+            status = vm.wait_exit(30)
+            check(status == 0, f'the new kernel powered off, exit status {status}')
+        except Fail:
+            print(vm.tail())
+            raise
+        finally:
+            vm.kill()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def scenario_nmi(args):
@@ -429,6 +646,8 @@ def scenario_fwnmi_off(args):
 SCENARIOS = {
     'recovered': scenario_recovered,
     'ue-fatal': scenario_ue_fatal,
+    'handover': scenario_handover,
+    'kexec': scenario_kexec,
     'nmi': scenario_nmi,
     'storm': scenario_storm,
     'fwnmi-off': scenario_fwnmi_off,

@@ -544,11 +544,12 @@ static int32_t rtas_cells(SpaprMachineState *spapr, uint32_t token, int nargs,
     return (int32_t)status;
 }
 
-/* In memory only: a fatal event's logs reach the next boot, once each. */
-static void test_machine_handover_after_reset(void)
+/* A fatal event's logs reach the next boot, once each (in memory, and
+ * with a file that a new process reads back). */
+static void machine_handover_after_reset(const char *path)
 {
     g_autoptr(GError) err = NULL;
-    SpaprMachineState *spapr = machine_on(NULL, &err);
+    SpaprMachineState *spapr = machine_on(path, &err);
     g_assert_no_error(err);
     PowerPCCPU *cpu = spapr->cpus[0];
     uint64_t buf = 0x110000;
@@ -587,7 +588,32 @@ static void test_machine_handover_after_reset(void)
     g_assert_nonnull(strstr(json, "\"boot\": 2, \"records\": 3,"));  /* mce, fatal, handed over */
     g_assert_nonnull(strstr(json, "\"handover-pending\": 0,"));
     g_assert_nonnull(strstr(json, "\"fatal-boot\": 1, \"fatal-reason\": \"Machine check\""));
+    /* The record says to which boot and how it was handed over. */
+    g_assert_nonnull(strstr(json, "\"handed-over\": {\"boot\": 2, \"time-ns\": "));
+    g_assert_nonnull(strstr(json, ", \"via\": \"check-exception\"}}"));
+    g_assert_null(strstr(json, "\"handed-over\": null"));
     bql_unlock();
+    spapr_machine_destroy(spapr);
+}
+
+static void test_machine_handover_after_reset(void)
+{
+    machine_handover_after_reset(NULL);
+}
+
+static void test_machine_handover_in_file(void)
+{
+    g_autofree char *path = tmp_path("handover.jnl");
+    machine_handover_after_reset(path);
+    /* A new process: the handed-over record is read back, not handed again. */
+    g_autoptr(GError) err = NULL;
+    SpaprMachineState *spapr = machine_on(path, &err);
+    g_assert_no_error(err);
+    g_autofree char *json = spapr_fwnmi_journal_json(spapr);
+    g_assert_nonnull(strstr(json, "\"boot\": 3, \"records\": 3,"));
+    g_assert_nonnull(strstr(json, "\"handover-pending\": 0,"));
+    g_assert_nonnull(strstr(json, "\"handed-over\": {\"boot\": 2, \"time-ns\": "));
+    g_assert_nonnull(strstr(json, ", \"via\": \"check-exception\"}}"));
     spapr_machine_destroy(spapr);
 }
 
@@ -606,6 +632,7 @@ int main(int argc, char **argv)
     g_test_add_func("/fwnmi-journal/machine/full", test_machine_full);
     g_test_add_func("/fwnmi-journal/machine/nested-fatal", test_machine_nested_fatal);
     g_test_add_func("/fwnmi-journal/machine/handover-after-reset", test_machine_handover_after_reset);
+    g_test_add_func("/fwnmi-journal/machine/handover-in-file", test_machine_handover_in_file);
     int ret = g_test_run();
     remove_tmp_dir();
     return ret;
