@@ -3,7 +3,7 @@
 # Idempotent: does nothing when all packages are present.
 set -e
 PKGS="build-essential meson ninja-build pkg-config python3 \
-libglib2.0-dev libfdt-dev libjson-glib-dev device-tree-compiler \
+libglib2.0-dev zlib1g-dev libfdt-dev libjson-glib-dev device-tree-compiler \
 gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu clang"
 # Reference QEMU (7.2) for the comparison benchmarks only; never linked.
 [ "${WITH_REFERENCE_QEMU:-0}" = 1 ] && PKGS="$PKGS qemu-system-ppc qemu-system-data"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hw/ppc/spapr.h"
+#include "migration/migration.h"
 #include "qemu/cutils.h"
 #include "system/bql.h"
 #include "system/chardev.h"
@@ -98,7 +99,7 @@ static VMAccel vm_pick_accel(const VMOptions *o, GError **error)
     if (o->qtest.kind != CHAR_NONE) {
         return VM_ACCEL_QTEST;
     }
-    if (o->kernel) {
+    if (o->kernel || o->incoming) {
         return VM_ACCEL_TCG;
     }
     g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
@@ -165,6 +166,10 @@ static void vm_start(VM *vm)
     if (vm->opts.start_paused) {
         spapr->runstate = RUN_STATE_PRELAUNCH;
     }
+    if (vm->opts.incoming) {
+        spapr->runstate = RUN_STATE_INMIGRATE;
+        migration_set_autostart(!vm->opts.start_paused);
+    }
     if (vm->opts.accel == VM_ACCEL_TCG) {
         cpus_start_threads(spapr);
     }
@@ -172,6 +177,16 @@ static void vm_start(VM *vm)
         qtest_server_start(spapr, &vm->qtest);
     }
     monitor_start_all(spapr);
+    if (vm->opts.incoming && strcmp(vm->opts.incoming, "defer") != 0) {
+        g_autoptr(GError) err = NULL;
+        bql_lock();
+        if (migration_incoming(spapr, vm->opts.incoming, &err) < 0) {
+            error_report("-incoming %s: %s", vm->opts.incoming, err->message);
+            spapr->exit_code = 1;
+            spapr_request_quit(spapr);
+        }
+        bql_unlock();
+    }
 }
 
 /* The main thread: serve reset requests, leave on quit or shutdown. */

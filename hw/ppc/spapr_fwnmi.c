@@ -231,6 +231,7 @@ static void fwnmi_assign(SpaprMachineState *spapr, SpaprMceRequest *req)
 
     d->req = *req;
     d->generation = fwnmi_generation;
+    f->holder_req = *req;
     f->interlock_holder = req->cpu_index;
     f->holder_entered = false;
     cpu_queue_work(cpu, fwnmi_deliver_work, d);
@@ -339,6 +340,29 @@ static void fwnmi_release(SpaprMachineState *spapr)
         fwnmi_assign(spapr, next);
         monitor_fwnmi_event(spapr, next->cpu_index, "fwnmi", &next->info);
     }
+}
+
+void spapr_fwnmi_post_load(SpaprMachineState *spapr, bool deferred)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+
+    fwnmi_clear_deferred(spapr);
+    fwnmi_generation++;         /* nothing queued before the load applies */
+    if (f->interlock_holder == FWNMI_HOLDER_NONE || f->holder_entered) {
+        return;
+    }
+    PowerPCCPU *cpu = spapr_cpu_by_index(spapr, f->interlock_holder);
+    if (deferred) {
+        FwnmiDelivery *d = g_new0(FwnmiDelivery, 1);
+        d->req = f->holder_req;
+        d->generation = fwnmi_generation;
+        f->deferred = d;
+        f->deferred_deadline_us = g_get_monotonic_time() + FWNMI_RI_WAIT_US;
+        __atomic_store_n(&cpu->mce_wait_ri, 1, __ATOMIC_RELEASE);
+        return;
+    }
+    SpaprMceRequest req = f->holder_req;
+    fwnmi_assign(spapr, &req);
 }
 
 /* ---- system reset ---- */

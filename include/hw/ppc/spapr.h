@@ -55,6 +55,9 @@ typedef enum RunState {
     RUN_STATE_PAUSED,
     RUN_STATE_GUEST_PANICKED,
     RUN_STATE_SHUTDOWN,
+    RUN_STATE_INMIGRATE,        /* -incoming: waiting for / loading a stream */
+    RUN_STATE_FINISH_MIGRATE,   /* source: stopped for the final copy */
+    RUN_STATE_POSTMIGRATE,      /* source: stopped after a completed migration */
 } RunState;
 
 typedef struct XicsState XicsState;     /* hw/intc/xics.h */
