@@ -4,6 +4,7 @@
  */
 #include "migration/migration.h"
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -248,6 +249,9 @@ int migration_start(SpaprMachineState *spapr, const char *uri, GError **error)
         g_thread_join(mig.thread);
         bql_lock();
         mig.thread = NULL;
+    }
+    if (g_str_has_prefix(uri, "exec:")) {
+        signal(SIGPIPE, SIG_IGN);   /* a command that exits early: EPIPE */
     }
     g_free(mig.uri);
     mig.uri = g_strdup(uri);

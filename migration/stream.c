@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -152,7 +153,12 @@ static int write_all(MigStream *s, const void *buf, size_t len, GError **error)
     }
     while (len) {
         int w = wait_fd(s, POLLOUT);
-        ssize_t n = w < 0 ? w : write(s->fd, p, len);
+        /* A peer that goes away must not kill the source: EPIPE, no SIGPIPE
+         * (sockets; the exec: pipe is covered by SIGPIPE being ignored). */
+        ssize_t n = w < 0 ? w : send(s->fd, p, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == ENOTSOCK) {
+            n = write(s->fd, p, len);
+        }
         if (n < 0 && (errno == EINTR || errno == EAGAIN) && w == 0) {
             continue;
         }

@@ -233,6 +233,13 @@ static JsonNode *qmp_migrate_cancel(QmpContext *ctx, JsonObject *args, GError **
     return qmp_empty_object();
 }
 
+static JsonNode *qmp_x_fwnmi_stop_on_delivery(QmpContext *ctx, JsonObject *args,
+                                              GError **error)
+{
+    ctx->spapr->x_stop_on_fwnmi = arg_bool(args, "enable", true);
+    return qmp_empty_object();
+}
+
 static JsonNode *qmp_query_migrate(QmpContext *ctx, JsonObject *args, GError **error)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
@@ -335,6 +342,10 @@ static const QmpArgSpec args_migrate[] = {
     { "uri", QMP_ARG_STR, false }, { .name = NULL },
 };
 
+static const QmpArgSpec args_enable[] = {
+    { "enable", QMP_ARG_BOOL, false }, { .name = NULL },
+};
+
 static const QmpCommand qmp_commands[] = {
     { "qmp_capabilities", qmp_capabilities, args_capabilities },
     { "query-version", qmp_query_version, NULL },
@@ -356,6 +367,7 @@ static const QmpCommand qmp_commands[] = {
     { "migrate-incoming", qmp_migrate_incoming, args_migrate },
     { "migrate_cancel", qmp_migrate_cancel, NULL },
     { "query-migrate", qmp_query_migrate, NULL },
+    { "x-fwnmi-stop-on-delivery", qmp_x_fwnmi_stop_on_delivery, args_enable },
 };
 
 static JsonNode *qmp_query_commands(QmpContext *ctx, JsonObject *args, GError **error)

@@ -156,6 +156,9 @@ static void fwnmi_enter_mce_handler(SpaprMachineState *spapr, PowerPCCPU *cpu,
     cpu_wake_for_interrupt(cpu);
     f->holder_entered = true;
     f->count.delivered++;
+    if (spapr->x_stop_on_fwnmi && spapr->runstate == RUN_STATE_RUNNING) {
+        runstate_set(spapr, RUN_STATE_PAUSED);      /* tests: stop in the handler */
+    }
     trace_event("fwnmi", "cpu %d: machine check delivered to 0x%" G_GINT64_MODIFIER
                 "x, r3 0x%" G_GINT64_MODIFIER "x, log %d bytes",
                 cpu->index, env->nip, buf, len);

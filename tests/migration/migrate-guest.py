@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -40,15 +41,20 @@ class Qmp:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.01)
-        self.file = self.sock.makefile('rb')
+        self.buf = b''
         self.events = []
         self.read()
         self.cmd('qmp_capabilities')
 
-    def read(self):
-        line = self.file.readline()
-        if not line:
-            raise EOFError('QMP connection closed')
+    def read(self, timeout=None):
+        while b'\n' not in self.buf:
+            if timeout is not None and not select.select([self.sock], [], [], timeout)[0]:
+                return None
+            data = self.sock.recv(65536)
+            if not data:
+                raise EOFError('QMP connection closed')
+            self.buf += data
+        line, self.buf = self.buf.split(b'\n', 1)
         return json.loads(line)
 
     def cmd(self, name, **args):
@@ -67,18 +73,13 @@ class Qmp:
 
     def wait_event(self, pred, timeout):
         deadline = time.monotonic() + timeout
-        self.sock.settimeout(0.2)
-        try:
-            while time.monotonic() < deadline:
-                for i, e in enumerate(self.events):
-                    if pred(e):
-                        return self.events.pop(i)
-                try:
-                    self.events.append(self.read())
-                except (socket.timeout, TimeoutError):
-                    pass
-        finally:
-            self.sock.settimeout(None)
+        while time.monotonic() < deadline:
+            for i, e in enumerate(self.events):
+                if pred(e):
+                    return self.events.pop(i)
+            msg = self.read(0.2)
+            if msg is not None:
+                self.events.append(msg)
         raise TimeoutError('event not seen')
 
 
@@ -96,6 +97,10 @@ def main():
     ap.add_argument('--hops', type=int, default=3)
     ap.add_argument('--uri', default='unix')
     ap.add_argument('--mid-mce', action='store_true')
+    ap.add_argument('--stop-in-handler', action='store_true',
+                    help='pause the source at the FWNMI delivery (x-fwnmi-stop-on-delivery), '
+                         'migrate the stopped guest, cont on the destination')
+    ap.add_argument('--expect-file')
     ap.add_argument('--expect', action='append', default=[])
     ap.add_argument('--timeout', type=float, default=60)
     a = ap.parse_args()
@@ -114,8 +119,16 @@ def main():
         procs.append(p)
         return p, Qmp(qmp, deadline), con
 
-    src, sq, con = start(0, ['-kernel', a.guest] + (['-append', a.append] if a.append else []))
+    src, sq, con = start(0, ['-kernel', a.guest] + (['-append', a.append] if a.append else []) +
+                         (['-S'] if a.stop_in_handler else []))
     consoles = [con]
+    if a.expect_file:
+        for line in open(a.expect_file):
+            if line.startswith('^'):
+                a.expect.append(line.rstrip('\n'))
+    if a.stop_in_handler:
+        sq.cmd('x-fwnmi-stop-on-delivery', enable=True)
+        sq.cmd('cont')
     try:
         for hop in range(1, a.hops + 1):
             if a.uri == 'unix':
@@ -130,6 +143,12 @@ def main():
             else:
                 f = os.path.join(tmp, 'mig%d.bin' % hop)
                 uri = 'exec:cat > ' + f
+            if a.stop_in_handler and hop == 1:
+                sq.wait_event(lambda e: e['event'] == 'STOP', a.timeout)
+            if a.stop_in_handler:
+                fw = sq.cmd('query-fwnmi')
+                if not fw['holder-entered'] or fw['interlock-holder'] != 0:
+                    fail('hop %d: stopped, but not inside the handler: %s' % (hop, fw))
             if a.mid_mce:
                 while True:
                     st = sq.cmd('query-status')['status']
@@ -140,28 +159,38 @@ def main():
                         break
                     if time.monotonic() > deadline:
                         fail('hop %d: no machine check in flight' % hop)
+            sq.events = []          # e.g. this process's own incoming 'completed'
             if a.uri in ('file', 'exec'):
                 sq.cmd('migrate', uri=uri)
-                sq.wait_event(lambda e: e['event'] == 'MIGRATION' and
-                              e['data']['status'] in ('completed', 'failed'), a.timeout)
+                ev = sq.wait_event(lambda e: e['event'] == 'MIGRATION' and
+                                   e['data']['status'] in ('completed', 'failed'), a.timeout)
                 dst, dq, dcon = start(hop, ['-incoming', uri.replace('exec:cat > ', 'file:')])
             else:
                 dst, dq, dcon = start(hop, ['-incoming', uri])
                 time.sleep(0.05)
                 sq.cmd('migrate', uri=uri)
-            ev = sq.wait_event(lambda e: e['event'] == 'MIGRATION' and
-                               e['data']['status'] in ('completed', 'failed'), a.timeout)
+                ev = sq.wait_event(lambda e: e['event'] == 'MIGRATION' and
+                                   e['data']['status'] in ('completed', 'failed'), a.timeout)
             if ev['data']['status'] != 'completed':
                 fail('hop %d: source migration %s: %s' %
                      (hop, ev['data']['status'], sq.cmd('query-migrate')))
             info = sq.cmd('query-migrate')
             fw_src = sq.cmd('query-fwnmi')
             st = sq.cmd('query-status')['status']
-            if st != 'postmigrate':
+            if st != ('paused' if a.stop_in_handler else 'postmigrate'):
                 fail('hop %d: source is %s after migrating' % (hop, st))
-            dq.wait_event(lambda e: e['event'] == 'MIGRATION' and
-                          e['data']['status'] == 'completed', a.timeout)
+            # a file: stream may be loaded before we connect: poll, not events
+            while dq.cmd('query-migrate').get('status') != 'completed':
+                if time.monotonic() > deadline:
+                    fail('hop %d: destination never completed: %s' %
+                         (hop, dq.cmd('query-migrate')))
+                time.sleep(0.01)
             fw_dst = dq.cmd('query-fwnmi')
+            if a.stop_in_handler:
+                if dq.cmd('query-status')['status'] != 'paused':
+                    fail('hop %d: destination of a paused guest is not paused' % hop)
+                if not fw_dst['holder-entered'] or fw_dst['interlock-holder'] != 0:
+                    fail('hop %d: destination lost the holder: %s' % (hop, fw_dst))
             for k in ('requests', 'delivered', 'queued', 'interlocks'):
                 if fw_dst[k] < fw_src[k]:
                     fail('hop %d: destination %s %d < source %d' % (hop, k, fw_dst[k], fw_src[k]))
@@ -174,6 +203,12 @@ def main():
             src.wait(timeout=10)
             src, sq = dst, dq
             consoles.append(dcon)
+        if a.stop_in_handler:
+            sq.cmd('x-fwnmi-stop-on-delivery', enable=False)
+            try:
+                sq.cmd('cont')
+            except EOFError:
+                pass                # the guest may power off before the reply
         rc = src.wait(timeout=max(1, deadline - time.monotonic()))
     except (TimeoutError, subprocess.TimeoutExpired, EOFError, RuntimeError) as e:
         for n in range(len(procs)):

@@ -103,6 +103,9 @@ typedef struct SpaprMachineState {
     PPCRadixPartition radix;
 
     RunState runstate;
+    /* QMP x-fwnmi-stop-on-delivery (tests): pause the machine right after
+     * each FWNMI delivery, before the handler's first instruction. */
+    bool x_stop_on_fwnmi;
     int exit_code;              /* process exit status once shut down */
     bool quit_requested;
     bool reset_requested;
