@@ -129,15 +129,20 @@ static int migrate_out(SpaprMachineState *spapr, MigStream *s, bool *stopped,
         ret = mig_write_section(s, "config", 1, 0, &cfg, error);
     }
     mig_buf_free(&cfg);
-    /* Pre-copy: the guest runs while its pages go out. */
+    /* Pre-copy: the guest runs while its pages go out. Stop when few
+     * pages remain, or when passes stop shrinking the dirty set (the guest
+     * writes as fast as we send: more passes only cost time). */
+    uint64_t prev = UINT64_MAX;
     while (ret == 0) {
         mig.passes++;
         ret = mig_ram_send(ram, s, bm, &mig.ram, error);
         uint64_t dirty = guest_dirty_log_sync(ram, bm);
         __atomic_store_n(&mig.remaining_pages, dirty, __ATOMIC_RELAXED);
-        if (dirty <= MIG_STOP_PAGES || mig.passes >= MIG_MAX_PASSES) {
+        if (dirty <= MIG_STOP_PAGES || mig.passes >= MIG_MAX_PASSES ||
+            (mig.passes >= MIG_MIN_PASSES && dirty >= prev / 10 * 9)) {
             break;
         }
+        prev = dirty;
     }
     if (ret < 0) {
         return -1;

@@ -10,7 +10,8 @@
  *
  * Outgoing (its own thread, "migration"): setup (dirty log on, header and
  * config sent), active (every touched page, then the dirtied ones again
- * until few remain: MIG_STOP_PAGES or MIG_MAX_PASSES), then with the BQL
+ * until few remain: MIG_STOP_PAGES, MIG_MAX_PASSES, or after MIG_MIN_PASSES
+ * when a pass no longer shrinks the dirty set by 10%), then with the BQL
  * the guest is stopped (STOP, run state finish-migrate), vCPUs parked
  * with cpus_pause() and their queued work drained, the last dirty pages
  * and every device section serialized to memory; the BQL is dropped to
@@ -33,6 +34,7 @@ typedef struct SpaprMachineState SpaprMachineState;
 
 #define MIG_STOP_PAGES  256     /* stop and copy once at most this many are dirty */
 #define MIG_MAX_PASSES  30
+#define MIG_MIN_PASSES  3       /* then stop once a pass shrinks the dirty set < 10% */
 
 typedef enum MigStatus {
     MIG_STATUS_NONE,

@@ -101,6 +101,7 @@ def main():
                     help='pause the source at the FWNMI delivery (x-fwnmi-stop-on-delivery), '
                          'migrate the stopped guest, cont on the destination')
     ap.add_argument('--expect-file')
+    ap.add_argument('--wait-line', help='migrate once the console shows this line')
     ap.add_argument('--expect', action='append', default=[])
     ap.add_argument('--timeout', type=float, default=60)
     a = ap.parse_args()
@@ -130,6 +131,10 @@ def main():
         sq.cmd('x-fwnmi-stop-on-delivery', enable=True)
         sq.cmd('cont')
     try:
+        while a.wait_line and a.wait_line not in open(con, errors='replace').read():
+            if time.monotonic() > deadline:
+                fail('the guest never printed %r' % a.wait_line)
+            time.sleep(0.01)
         for hop in range(1, a.hops + 1):
             if a.uri == 'unix':
                 uri = 'unix:' + os.path.join(tmp, 'mig%d.sock' % hop)
