@@ -177,6 +177,103 @@ static void test_round_trip_mid_mce(void)
     spapr_machine_destroy(dst);
 }
 
+/* Source with "threaded" vCPUs (work queued, not run inline), registered. */
+static SpaprMachineState *threaded_machine(void)
+{
+    SpaprMachineState *spapr = machine(2);
+    uint32_t args[2] = { SRESET_HANDLER, MCE_HANDLER };
+
+    bql_lock();
+    g_assert_cmpint(rtas_as(spapr, spapr->cpus[0], RTAS_IBM_NMI_REGISTER, 2, args), ==, 0);
+    for (int i = 0; i < 2; i++) {
+        spapr->cpus[i]->has_thread = true;
+        spapr->cpus[i]->env.msr |= MSR_RI;
+    }
+    bql_unlock();
+    return spapr;
+}
+
+static void unthread(SpaprMachineState *spapr)
+{
+    bql_lock();
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        cpu_process_work(spapr->cpus[i]);
+        spapr->cpus[i]->has_thread = false;
+    }
+    bql_unlock();
+}
+
+/* A machine check held until the holder reaches MSR[RI]=1 migrates as
+ * such: on the destination it is still held, and delivered at RI=1. */
+static void test_deferred_delivery_migrates(void)
+{
+    SpaprMachineState *src = threaded_machine();
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+    PowerPCCPU *cpu = src->cpus[1];
+
+    bql_lock();
+    cpu->env.msr &= ~MSR_RI;
+    cpu->env.nip = 0x7000;
+    g_assert_cmpint(spapr_mce_req_event(src, cpu, &info), ==, SPAPR_MCE_DELIVERED);
+    cpu_process_work(cpu);
+    g_assert_nonnull(src->fwnmi.deferred);
+    bql_unlock();
+    g_autoptr(GByteArray) stream = save(src);
+
+    SpaprMachineState *dst = machine(2);
+    g_autoptr(GError) err = NULL;
+    g_assert_cmpint(load(dst, stream->data, stream->len, &err), ==, 0);
+    PowerPCCPU *dcpu = dst->cpus[1];
+    bql_lock();
+    g_assert_nonnull(dst->fwnmi.deferred);
+    g_assert_cmpint(dcpu->mce_wait_ri, ==, 1);
+    g_assert_false(dst->fwnmi.holder_entered);
+    g_assert_cmpuint(dst->fwnmi.count.deferred, ==, 1);
+    spapr_fwnmi_cpu_poll(dst, dcpu);                /* still RI=0: held */
+    g_assert_false(dst->fwnmi.holder_entered);
+    dcpu->env.msr |= MSR_RI;
+    spapr_fwnmi_cpu_poll(dst, dcpu);
+    g_assert_true(dst->fwnmi.holder_entered);
+    g_assert_cmphex(dcpu->env.nip, ==, MCE_HANDLER);
+    g_assert_cmphex(dcpu->env.srr0, ==, 0x7000);
+    g_assert_cmpint(dcpu->mce_wait_ri, ==, 0);
+    bql_unlock();
+    unthread(src);
+    spapr_machine_destroy(src);
+    spapr_machine_destroy(dst);
+}
+
+/* Assigned but not yet entered (the delivery was still in the vCPU's work
+ * queue): the destination delivers it itself, once. */
+static void test_assigned_not_entered_migrates(void)
+{
+    SpaprMachineState *src = threaded_machine();
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+
+    bql_lock();
+    g_assert_cmpint(spapr_mce_req_event(src, src->cpus[0], &info), ==, SPAPR_MCE_DELIVERED);
+    g_assert_cmpint(spapr_mce_req_event(src, src->cpus[1], &info), ==, SPAPR_MCE_QUEUED);
+    g_assert_false(src->fwnmi.holder_entered);
+    bql_unlock();
+    g_autoptr(GByteArray) stream = save(src);
+
+    SpaprMachineState *dst = machine(2);
+    g_autoptr(GError) err = NULL;
+    g_assert_cmpint(load(dst, stream->data, stream->len, &err), ==, 0);
+    bql_lock();
+    g_assert_cmpint(dst->fwnmi.interlock_holder, ==, 0);
+    g_assert_true(dst->fwnmi.holder_entered);      /* no thread here: inline */
+    g_assert_cmpuint(dst->fwnmi.count.delivered, ==, 1);
+    g_assert_cmphex(dst->cpus[0]->env.nip, ==, MCE_HANDLER);
+    g_assert_cmpint(rtas_as(dst, dst->cpus[0], RTAS_IBM_NMI_INTERLOCK, 0, NULL), ==, 0);
+    g_assert_cmpint(dst->fwnmi.interlock_holder, ==, 1);
+    g_assert_cmpuint(dst->fwnmi.count.delivered, ==, 2);
+    bql_unlock();
+    unthread(src);
+    spapr_machine_destroy(src);
+    spapr_machine_destroy(dst);
+}
+
 static void expect_error(SpaprMachineState *dst, const uint8_t *data, size_t len,
                          const char *needle)
 {
@@ -342,6 +439,9 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/migration/round-trip/mid-machine-check", test_round_trip_mid_mce);
+    g_test_add_func("/migration/round-trip/deferred-for-ri", test_deferred_delivery_migrates);
+    g_test_add_func("/migration/round-trip/assigned-not-entered",
+                    test_assigned_not_entered_migrates);
     g_test_add_func("/migration/reject/truncated", test_truncated_rejected);
     g_test_add_func("/migration/reject/corrupt", test_corrupt_rejected);
     g_test_add_func("/migration/reject/config-mismatch", test_mismatch_rejected);
