@@ -32,6 +32,20 @@ typedef struct MigrationState {
 } MigrationState;
 
 static MigrationState mig = { .autostart = true };  /* BQL (see the header) */
+static bool mig_enabled = true;
+
+void migration_set_enabled(bool enabled)
+{
+    mig_enabled = enabled;
+}
+
+static bool check_enabled(GError **error)
+{
+    if (!mig_enabled) {
+        g_set_error(error, MIG_ERROR, 0, "migration is disabled in this process");
+    }
+    return mig_enabled;
+}
 
 const char *mig_status_name(MigStatus status)
 {
@@ -238,6 +252,9 @@ static void reset_stats(void)
 
 int migration_start(SpaprMachineState *spapr, const char *uri, GError **error)
 {
+    if (!check_enabled(error)) {
+        return -1;
+    }
     if (mig_running()) {
         g_set_error(error, MIG_ERROR, 0, "There's a migration process in progress");
         return -1;
@@ -352,6 +369,9 @@ void migration_set_autostart(bool autostart)
 
 int migration_incoming(SpaprMachineState *spapr, const char *uri, GError **error)
 {
+    if (!check_enabled(error)) {
+        return -1;
+    }
     if (mig.incoming && mig.thread) {
         g_set_error(error, MIG_ERROR, 0, "The incoming migration has already been started");
         return -1;

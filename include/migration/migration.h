@@ -82,6 +82,12 @@ void migration_query(SpaprMachineState *spapr, MigInfo *info);
  * 0 or -1 with @error (bad URI, one already pending). BQL held.
  */
 int migration_incoming(SpaprMachineState *spapr, const char *uri, GError **error);
+/**
+ * migration_set_enabled: false makes migrate and migrate-incoming fail
+ * ("migration is disabled"): for the fuzzers, whose QMP input must not
+ * write files or run exec: commands.
+ */
+void migration_set_enabled(bool enabled);
 /** migration_set_autostart: false with -S (the loaded guest stays paused). */
 void migration_set_autostart(bool autostart);
 

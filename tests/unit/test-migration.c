@@ -237,6 +237,7 @@ static void test_deferred_delivery_migrates(void)
     g_assert_cmphex(dcpu->env.nip, ==, MCE_HANDLER);
     g_assert_cmphex(dcpu->env.srr0, ==, 0x7000);
     g_assert_cmpint(dcpu->mce_wait_ri, ==, 0);
+    spapr_fwnmi_reset(src);             /* frees the source's held delivery */
     bql_unlock();
     unthread(src);
     spapr_machine_destroy(src);
