@@ -259,7 +259,7 @@ int migration_start(SpaprMachineState *spapr, const char *uri, GError **error)
         g_set_error(error, MIG_ERROR, 0, "There's a migration process in progress");
         return -1;
     }
-    if (mig.incoming) {
+    if (mig.incoming || spapr->runstate == RUN_STATE_INMIGRATE) {
         g_set_error(error, MIG_ERROR, 0, "Guest is waiting for an incoming migration");
         return -1;
     }

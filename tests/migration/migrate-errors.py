@@ -119,12 +119,25 @@ def main():
         # -incoming defer + migrate-incoming, then the storm finishes there
         dst, dq = start(3, ['-incoming', 'defer'])
         check(dq.cmd('query-status')['status'] == 'inmigrate', 'destination inmigrate')
+        try:
+            dq.cmd('cont')
+            check(False, 'cont refused while inmigrate')
+        except RuntimeError as e:
+            check('Migration is not finished' in str(e), 'cont refused while inmigrate')
+        try:
+            dq.cmd('migrate', uri='file:/dev/null')
+            check(False, 'migrate refused while inmigrate')
+        except RuntimeError as e:
+            check('waiting for an incoming migration' in str(e), 'migrate refused while inmigrate')
         dsock = 'unix:' + os.path.join(tmp, 'defer.sock')
         dq.cmd('migrate-incoming', uri=dsock)
         time.sleep(0.05)
         sq.cmd('migrate', uri=dsock)
         check(wait_status(sq, ('completed', 'failed')) == 'completed', 'deferred incoming')
         info = sq.cmd('query-migrate')
+        hmp = sq.cmd('human-monitor-command', **{'command-line': 'info migrate'})
+        check('Migration status: completed' in hmp and 'downtime:' in hmp,
+              'HMP info migrate: %r' % hmp.splitlines()[:2])
         check(info['ram']['total'] > 0 and info['ram']['transferred'] > 0 and 'downtime' in info,
               'query-migrate reports RAM and downtime: %s' % info)
         sq.cmd('quit')
