@@ -49,7 +49,13 @@ static struct addrinfo *tcp_addr(const char *hostport, GError **error)
         return NULL;
     }
     *colon = 0;
-    int r = getaddrinfo(*host ? host : "127.0.0.1", colon + 1, &hints, &res);
+    char *name = host;
+    size_t n = strlen(name);
+    if (n >= 2 && name[0] == '[' && name[n - 1] == ']') {     /* tcp:[::1]:PORT */
+        name[n - 1] = 0;
+        name++;
+    }
+    int r = getaddrinfo(*name ? name : "127.0.0.1", colon + 1, &hints, &res);
     if (r != 0) {
         g_set_error(error, MIG_ERROR, 0, "tcp:%s: %s", hostport, gai_strerror(r));
         return NULL;

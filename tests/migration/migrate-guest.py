@@ -143,6 +143,15 @@ def main():
                 s.bind(('127.0.0.1', 0))
                 uri = 'tcp:127.0.0.1:%d' % s.getsockname()[1]
                 s.close()
+            elif a.uri == 'tcp6':
+                try:
+                    s = socket.socket(socket.AF_INET6)
+                    s.bind(('::1', 0))
+                except OSError:
+                    print('SKIP: no IPv6 loopback')
+                    sys.exit(77)
+                uri = 'tcp:[::1]:%d' % s.getsockname()[1]
+                s.close()
             elif a.uri == 'file':
                 uri = 'file:' + os.path.join(tmp, 'mig%d.bin' % hop)
             else:
