@@ -124,7 +124,7 @@ static GByteArray *stop_and_serialize(SpaprMachineState *spapr, unsigned long *b
 }
 
 static int migrate_out(SpaprMachineState *spapr, MigStream *s, bool *stopped,
-                       bool *was_running, GError **error)
+                       bool *was_running, int64_t *stop_us, GError **error)
 {
     GuestMemory *ram = &spapr->ram;
     g_autofree unsigned long *bm = g_new0(unsigned long, guest_dirty_bitmap_longs(ram));
@@ -148,12 +148,13 @@ static int migrate_out(SpaprMachineState *spapr, MigStream *s, bool *stopped,
      * writes as fast as we send: more passes only cost time). */
     uint64_t prev = UINT64_MAX;
     while (ret == 0) {
-        mig.passes++;
+        __atomic_add_fetch(&mig.passes, 1, __ATOMIC_RELAXED);
         ret = mig_ram_send(ram, s, bm, &mig.ram, error);
         uint64_t dirty = guest_dirty_log_sync(ram, bm);
         __atomic_store_n(&mig.remaining_pages, dirty, __ATOMIC_RELAXED);
-        if (dirty <= MIG_STOP_PAGES || mig.passes >= MIG_MAX_PASSES ||
-            (mig.passes >= MIG_MIN_PASSES && dirty >= prev / 10 * 9)) {
+        uint64_t passes = __atomic_load_n(&mig.passes, __ATOMIC_RELAXED);
+        if (dirty <= MIG_STOP_PAGES || passes >= MIG_MAX_PASSES ||
+            (passes >= MIG_MIN_PASSES && dirty >= prev / 10 * 9)) {
             break;
         }
         prev = dirty;
@@ -163,7 +164,7 @@ static int migrate_out(SpaprMachineState *spapr, MigStream *s, bool *stopped,
     }
 
     bql_lock();
-    int64_t stop_us = g_get_monotonic_time();
+    *stop_us = g_get_monotonic_time();
     *was_running = spapr->runstate == RUN_STATE_RUNNING;
     if (*was_running) {
         runstate_set(spapr, RUN_STATE_FINISH_MIGRATE);      /* STOP */
@@ -183,7 +184,6 @@ static int migrate_out(SpaprMachineState *spapr, MigStream *s, bool *stopped,
     if (ret == 0) {
         ret = mig_write_end(s, error);
     }
-    mig.downtime_ms = (g_get_monotonic_time() - stop_us) / 1000;
     return ret;
 }
 
@@ -193,6 +193,7 @@ static gpointer migration_thread(gpointer opaque)
     g_autoptr(GError) err = NULL;
     GPid child = 0;
     bool stopped = false, was_running = false;
+    int64_t stop_us = 0;
     int ret = -1;
 
     int fd = mig_connect(mig.uri, &child, &err);
@@ -200,7 +201,7 @@ static gpointer migration_thread(gpointer opaque)
         MigStream s;
         mig_stream_init(&s, fd, true);
         s.cancel = &mig.cancel;
-        ret = migrate_out(spapr, &s, &stopped, &was_running, &err);
+        ret = migrate_out(spapr, &s, &stopped, &was_running, &stop_us, &err);
         if (ret == 0 && g_str_has_prefix(mig.uri, "file:") && fsync(fd) != 0) {
             ret = -1;
             g_set_error(&err, MIG_ERROR, 0, "%s: %s", mig.uri, g_strerror(errno));
@@ -212,6 +213,7 @@ static gpointer migration_thread(gpointer opaque)
     bql_lock();
     guest_dirty_log_stop(&spapr->ram);
     mig.end_us = g_get_monotonic_time();
+    mig.downtime_ms = stopped ? (mig.end_us - stop_us) / 1000 : 0;
     if (stopped) {
         cpus_resume(spapr);
     }
@@ -241,8 +243,8 @@ static gpointer migration_thread(gpointer opaque)
 static void reset_stats(void)
 {
     memset(&mig.ram, 0, sizeof(mig.ram));
-    mig.remaining_pages = 0;
-    mig.passes = 0;
+    __atomic_store_n(&mig.remaining_pages, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&mig.passes, 0, __ATOMIC_RELAXED);
     mig.downtime_ms = 0;
     mig.start_us = g_get_monotonic_time();
     mig.end_us = 0;
@@ -303,7 +305,7 @@ void migration_query(SpaprMachineState *spapr, MigInfo *info)
     info->pages_zero = __atomic_load_n(&mig.ram.pages_zero, __ATOMIC_RELAXED);
     info->ram_remaining = __atomic_load_n(&mig.remaining_pages, __ATOMIC_RELAXED) *
                           GUEST_PAGE_SIZE;
-    info->passes = mig.passes;
+    info->passes = __atomic_load_n(&mig.passes, __ATOMIC_RELAXED);
     int64_t end = mig.end_us ? mig.end_us : g_get_monotonic_time();
     info->total_time_ms = mig.start_us ? (end - mig.start_us) / 1000 : 0;
     info->downtime_ms = mig.downtime_ms;

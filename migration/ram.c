@@ -43,11 +43,24 @@ static bool page_is_zero(const uint8_t *p)
 {
     const uint64_t *w = (const uint64_t *)p;
     for (size_t i = 0; i < GUEST_PAGE_SIZE / 8; i++) {
-        if (w[i]) {
+        if (__atomic_load_n(&w[i], __ATOMIC_RELAXED)) {
             return false;
         }
     }
     return true;
+}
+
+/*
+ * Copy a page vCPUs may be writing: word by word with relaxed atomics, as
+ * the software CPU stores (plain moves on x86; what keeps TSan right).
+ */
+static void copy_live_page(uint8_t *dst, const uint8_t *src)
+{
+    const uint64_t *s = (const uint64_t *)src;
+    uint64_t *d = (uint64_t *)dst;
+    for (size_t i = 0; i < GUEST_PAGE_SIZE / 8; i++) {
+        d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+    }
 }
 
 static int flush(MigStream *s, MigBuf *b, unsigned *count, GError **error)
@@ -84,7 +97,9 @@ int mig_ram_send(GuestMemory *gm, MigStream *s, unsigned long *bm,
                 __atomic_add_fetch(&stats->transferred, 8, __ATOMIC_RELAXED);
             } else {
                 mig_put_u64(&b, addr | MIG_RAM_DATA);
-                mig_put_bytes(&b, p, GUEST_PAGE_SIZE);
+                guint at = b.data->len;
+                g_byte_array_set_size(b.data, at + (guint)GUEST_PAGE_SIZE);
+                copy_live_page(b.data->data + at, p);
                 __atomic_add_fetch(&stats->pages_data, 1, __ATOMIC_RELAXED);
                 __atomic_add_fetch(&stats->transferred, 8 + GUEST_PAGE_SIZE,
                                    __ATOMIC_RELAXED);
