@@ -138,7 +138,7 @@ static int migrate_out(SpaprMachineState *spapr, MigStream *s, bool *stopped,
     set_status(spapr, MIG_STATUS_ACTIVE);
     bql_unlock();
 
-    int ret = mig_write_header(s, error);
+    int ret = mig_write_header(s, mig_digest(&cfg), error);
     if (ret == 0) {
         ret = mig_write_section(s, "config", 1, 0, &cfg, error);
     }

@@ -169,7 +169,7 @@ int mig_save_stream(SpaprMachineState *spapr, MigStream *s, GError **error)
 
     mig_buf_init(&b);
     mig_save_config(spapr, &b);
-    ret = mig_write_header(s, error);
+    ret = mig_write_header(s, mig_digest(&b), error);
     if (ret == 0) {
         ret = put(s, "config", 0, &b, error);
     }
@@ -243,10 +243,17 @@ int mig_load_stream(SpaprMachineState *spapr, MigStream *s, bool take_bql,
     int64_t clock_ns = 0;
     int r;
 
+    uint32_t digest;
+    MigBuf mine;
+
     *was_running = false;
-    if (mig_read_header(s, error) < 0) {
+    if (mig_read_header(s, &digest, error) < 0) {
         return -1;
     }
+    mig_buf_init(&mine);
+    mig_save_config(spapr, &mine);
+    bool same_config = digest == mig_digest(&mine);
+    mig_buf_free(&mine);
     r = mig_read_section(s, &sec, error);
     if (r <= 0 || strcmp(sec.name, "config") != 0) {
         if (r >= 0) {
@@ -260,9 +267,20 @@ int mig_load_stream(SpaprMachineState *spapr, MigStream *s, bool take_bql,
     const uint8_t *p = g_bytes_get_data(sec.payload, &len);
     MigCursor c;
     mig_cursor_init(&c, p, len);
+    MigBuf theirs = { .data = g_byte_array_new() };
+    g_byte_array_append(theirs.data, p, (guint)len);
+    bool digest_ok = mig_digest(&theirs) == digest;
+    mig_buf_free(&theirs);
+    /* A different configuration is named field by field; a config section
+     * that does not match its own header is corruption. */
     r = mig_check_config(spapr, &c, error);
     mig_section_clear(&sec);
     if (r < 0) {
+        return -1;
+    }
+    if (!digest_ok || !same_config) {
+        g_set_error(error, MIG_ERROR, 0, "corrupt migration stream: the configuration "
+                    "does not match the header's digest");
         return -1;
     }
     guest_memory_clear(&spapr->ram);    /* pages not sent are zero */

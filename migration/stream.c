@@ -203,19 +203,21 @@ int mig_write_raw(MigStream *s, const void *buf, size_t len, GError **error)
     return write_all(s, buf, len, error);
 }
 
-int mig_write_header(MigStream *s, GError **error)
+int mig_write_header(MigStream *s, uint32_t config_digest, GError **error)
 {
-    uint8_t hdr[MIG_MAGIC_LEN + 4];
+    uint8_t hdr[MIG_MAGIC_LEN + 8];
     uint32_t v = GUINT32_TO_BE(MIG_STREAM_VERSION);
+    uint32_t d = GUINT32_TO_BE(config_digest);
 
     memcpy(hdr, MIG_MAGIC, MIG_MAGIC_LEN);
     memcpy(hdr + MIG_MAGIC_LEN, &v, 4);
+    memcpy(hdr + MIG_MAGIC_LEN + 4, &d, 4);
     return write_all(s, hdr, sizeof(hdr), error);
 }
 
-int mig_read_header(MigStream *s, GError **error)
+int mig_read_header(MigStream *s, uint32_t *config_digest, GError **error)
 {
-    uint8_t hdr[MIG_MAGIC_LEN + 4];
+    uint8_t hdr[MIG_MAGIC_LEN + 8];
     uint32_t v;
 
     if (read_all(s, hdr, sizeof(hdr), error) < 0) {
@@ -231,7 +233,14 @@ int mig_read_header(MigStream *s, GError **error)
                     GUINT32_FROM_BE(v), MIG_STREAM_VERSION);
         return -1;
     }
+    memcpy(&v, hdr + MIG_MAGIC_LEN + 4, 4);
+    *config_digest = GUINT32_FROM_BE(v);
     return 0;
+}
+
+uint32_t mig_digest(const MigBuf *b)
+{
+    return (uint32_t)crc32(0L, b->data->data, b->data->len);
 }
 
 int mig_write_section(MigStream *s, const char *name, uint32_t version,

@@ -2,11 +2,15 @@
  * Migration stream format: a versioned, self-describing sequence of
  * checksummed sections (migration/stream.c).
  *
- *   stream  := magic "FWNMIMIG" | u32 version | section* | end
+ *   stream  := magic "FWNMIMIG" | u32 version | u32 config digest | section* | end
  *   section := u8 MIG_FRAME_SECTION | u8 name-length | name |
  *              u32 section-version | u32 instance | u32 payload-length |
  *              payload | u32 crc32(name-length .. payload)
  *   end     := u8 MIG_FRAME_END | u32 sections-sent | u32 crc32 of that count
+ *
+ * The config digest is the CRC32 of the "config" section's payload (-m,
+ * -smp, caps; include/migration/vmstate.h), which must come first: a
+ * destination compares it with its own before reading anything else.
  *
  * All integers are big-endian. A payload is at most MIG_SECTION_MAX bytes;
  * a reader rejects anything else (unknown frame, bad length, bad CRC,
@@ -94,9 +98,15 @@ void mig_stream_init(MigStream *s, int fd, bool writing);
 /** mig_write_raw: bytes as they are (a buffered stream's content). */
 int mig_write_raw(MigStream *s, const void *buf, size_t len, GError **error);
 
-/** mig_write_header / mig_read_header: magic and stream version. 0 or -1 with @error. */
-int mig_write_header(MigStream *s, GError **error);
-int mig_read_header(MigStream *s, GError **error);
+/**
+ * mig_write_header / mig_read_header: magic, stream version and the
+ * machine configuration digest (mig_digest() of the config payload).
+ * 0 or -1 with @error (bad magic, unsupported version, truncated).
+ */
+int mig_write_header(MigStream *s, uint32_t config_digest, GError **error);
+int mig_read_header(MigStream *s, uint32_t *config_digest, GError **error);
+/** mig_digest: CRC32 of a payload. */
+uint32_t mig_digest(const MigBuf *b);
 
 /** mig_write_section: one framed, checksummed section. 0 or -1 with @error. */
 int mig_write_section(MigStream *s, const char *name, uint32_t version,
