@@ -20,7 +20,7 @@ typedef struct MigrationState {
     MigStatus status;
     bool incoming;
     volatile int cancel;
-    GThread *thread;
+    bool incoming_started;      /* migrate-incoming / -incoming URI given once */
     char *uri;
     char *error;
     MigRamStats ram;
@@ -268,12 +268,6 @@ int migration_start(SpaprMachineState *spapr, const char *uri, GError **error)
     if (mig_uri_check(uri, error) < 0) {
         return -1;
     }
-    if (mig.thread) {
-        bql_unlock();
-        g_thread_join(mig.thread);
-        bql_lock();
-        mig.thread = NULL;
-    }
     if (g_str_has_prefix(uri, "exec:")) {
         signal(SIGPIPE, SIG_IGN);   /* a command that exits early: EPIPE */
     }
@@ -281,7 +275,9 @@ int migration_start(SpaprMachineState *spapr, const char *uri, GError **error)
     mig.uri = g_strdup(uri);
     reset_stats();
     set_status(spapr, MIG_STATUS_SETUP);
-    mig.thread = g_thread_new("migration", migration_thread, spapr);
+    /* Detached: the thread's last act is to drop the BQL after the final
+     * status, so a finished status means it is gone (nothing to join). */
+    g_thread_unref(g_thread_new("migration", migration_thread, spapr));
     return 0;
 }
 
@@ -374,7 +370,7 @@ int migration_incoming(SpaprMachineState *spapr, const char *uri, GError **error
     if (!check_enabled(error)) {
         return -1;
     }
-    if (mig.incoming && mig.thread) {
+    if (mig.incoming_started) {
         g_set_error(error, MIG_ERROR, 0, "The incoming migration has already been started");
         return -1;
     }
@@ -390,6 +386,7 @@ int migration_incoming(SpaprMachineState *spapr, const char *uri, GError **error
     mig.uri = g_strdup(uri);
     reset_stats();
     set_status(spapr, MIG_STATUS_SETUP);
-    mig.thread = g_thread_new("migration-in", incoming_thread, spapr);
+    mig.incoming_started = true;
+    g_thread_unref(g_thread_new("migration-in", incoming_thread, spapr));
     return 0;
 }

@@ -156,7 +156,10 @@ void guest_dirty_log_start(GuestMemory *gm)
         __atomic_store_n(&gm->dirty, g_new0(unsigned long, guest_dirty_bitmap_longs(gm)),
                          __ATOMIC_RELEASE);
     } else {
-        memset(gm->dirty, 0, guest_dirty_bitmap_longs(gm) * sizeof(unsigned long));
+        /* Atomically: a store racing with the last stop may still OR in. */
+        for (size_t i = 0; i < guest_dirty_bitmap_longs(gm); i++) {
+            __atomic_store_n(&gm->dirty[i], 0, __ATOMIC_RELAXED);
+        }
     }
     __atomic_store_n(&gm->dirty_log, 1, __ATOMIC_SEQ_CST);
 }

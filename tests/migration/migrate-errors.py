@@ -145,7 +145,7 @@ def main():
         out = open(os.path.join(tmp, 'con0.txt')).read() + open(os.path.join(tmp, 'con3.txt')).read()
         check(rc == 0 and '12000 machine checks, one error log at a time, all recovered' in out,
               'storm finished on the destination')
-    except (TimeoutError, subprocess.TimeoutExpired, EOFError, RuntimeError) as e:
+    except (TimeoutError, subprocess.TimeoutExpired, EOFError, RuntimeError, OSError) as e:
         for n in range(len(procs)):
             sys.stdout.write(stderr_of(n))
         check(False, str(e))
