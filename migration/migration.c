@@ -21,6 +21,9 @@ typedef struct MigrationState {
     bool incoming;
     volatile int cancel;
     bool incoming_started;      /* migrate-incoming / -incoming URI given once */
+    int incoming_fd;            /* listening socket, or the stream itself */
+    bool incoming_is_stream;
+    GPid incoming_child;        /* exec: */
     char *uri;
     char *error;
     MigRamStats ram;
@@ -314,12 +317,12 @@ static gpointer incoming_thread(gpointer opaque)
 {
     SpaprMachineState *spapr = opaque;
     g_autoptr(GError) err = NULL;
-    GPid child = 0;
-    bool is_stream, was_running = false;
+    GPid child = mig.incoming_child;
+    bool is_stream = mig.incoming_is_stream, was_running = false;
     int ret = -1;
 
-    int fd = mig_listen(mig.uri, &is_stream, &child, &err);
-    if (fd >= 0 && !is_stream) {
+    int fd = mig.incoming_fd;
+    if (!is_stream) {
         int lfd = fd;
         fd = mig_accept(lfd, &err);
         close(lfd);
@@ -379,6 +382,13 @@ int migration_incoming(SpaprMachineState *spapr, const char *uri, GError **error
         return -1;
     }
     if (mig_uri_check(uri, error) < 0) {
+        return -1;
+    }
+    /* Listen (or open) now, so that once the monitor answers, the source
+     * can connect; only the accept and the load wait in the thread. */
+    mig.incoming_child = 0;
+    mig.incoming_fd = mig_listen(uri, &mig.incoming_is_stream, &mig.incoming_child, error);
+    if (mig.incoming_fd < 0) {
         return -1;
     }
     mig.incoming = true;

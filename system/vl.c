@@ -176,7 +176,7 @@ static void vm_start(VM *vm)
     if (vm->have_qtest) {
         qtest_server_start(spapr, &vm->qtest);
     }
-    monitor_start_all(spapr);
+    /* Before the monitors: once they answer, the source may connect. */
     if (vm->opts.incoming && strcmp(vm->opts.incoming, "defer") != 0) {
         g_autoptr(GError) err = NULL;
         bql_lock();
@@ -187,6 +187,7 @@ static void vm_start(VM *vm)
         }
         bql_unlock();
     }
+    monitor_start_all(spapr);
 }
 
 /* The main thread: serve reset requests, leave on quit or shutdown. */

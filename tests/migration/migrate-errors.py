@@ -80,7 +80,7 @@ def main():
         check(sq.cmd('query-status')['status'] == 'running', 'source still running')
 
         mism = os.path.join(tmp, 'mism.sock')
-        dst, dq = start(1, ['-incoming', 'unix:' + mism], smp=2, connect=False)
+        dst, dq = start(1, ['-incoming', 'unix:' + mism], smp=2)  # QMP up: listening
         time.sleep(0.05)
         sq.cmd('migrate', uri='unix:' + mism)
         wait_status(sq, ('completed', 'failed'))
