@@ -18,4 +18,8 @@ if [ "${BENCH_LINUX:-0}" = 1 ]; then
     LINUX_VMLINUX=$(scripts/fetch-linux.sh) && export LINUX_VMLINUX &&
         python3 bench/linux-mce.py build || echo "linux-mce: failed"
 fi
+# Optional: live migration of a 1 GiB guest, idle and writing (BENCH_MIGRATION=1).
+if [ "${BENCH_MIGRATION:-0}" = 1 ]; then
+    python3 bench/migrate-bench.py build || echo "migrate-bench: failed"
+fi
 exit 0

@@ -46,3 +46,13 @@ int64_t vm_clock_set(int64_t ns)
     }
     return vm_clock_ns();
 }
+
+int64_t vm_clock_restore(int64_t ns)
+{
+    if (clock_virtual) {
+        __atomic_store_n(&virtual_ns, ns, __ATOMIC_RELAXED);
+    } else {
+        host_start_us = g_get_monotonic_time() - ns / 1000;
+    }
+    return vm_clock_ns();
+}

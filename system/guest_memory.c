@@ -28,6 +28,7 @@ void guest_memory_destroy(GuestMemory *gm)
         munmap(gm->host, gm->size);
         gm->host = NULL;
     }
+    g_clear_pointer(&gm->dirty, g_free);
     if (gm->poisoned) {
         g_hash_table_destroy(gm->poisoned);
         gm->poisoned = NULL;
@@ -59,6 +60,7 @@ int guest_write(GuestMemory *gm, uint64_t addr, const void *buf, uint64_t len)
         return -EFAULT;
     }
     memcpy(gm->host + addr, buf, len);
+    guest_mark_dirty(gm, addr, len);
     return 0;
 }
 
@@ -68,6 +70,7 @@ int guest_fill(GuestMemory *gm, uint64_t addr, int byte, uint64_t len)
         return -EFAULT;
     }
     memset(gm->host + addr, byte, len);
+    guest_mark_dirty(gm, addr, len);
     return 0;
 }
 
@@ -128,4 +131,58 @@ void guest_poison_clear(GuestMemory *gm)
     g_hash_table_remove_all(gm->poisoned);
     __atomic_store_n(&gm->poison_count, 0, __ATOMIC_RELEASE);
     g_mutex_unlock(&gm->poison_lock);
+}
+
+/* ---- dirty log ---- */
+
+#define BITS_PER_LONG (8 * sizeof(unsigned long))
+
+void guest_mark_dirty_slow(GuestMemory *gm, uint64_t addr, uint64_t len)
+{
+    unsigned long *bm = __atomic_load_n(&gm->dirty, __ATOMIC_ACQUIRE);
+    if (!bm || len == 0 || !guest_range_valid(gm, addr, len)) {
+        return;
+    }
+    for (uint64_t page = addr >> GUEST_PAGE_SHIFT;
+         page <= (addr + len - 1) >> GUEST_PAGE_SHIFT; page++) {
+        __atomic_fetch_or(&bm[page / BITS_PER_LONG], 1UL << (page % BITS_PER_LONG),
+                          __ATOMIC_RELAXED);
+    }
+}
+
+void guest_dirty_log_start(GuestMemory *gm)
+{
+    if (!gm->dirty) {
+        __atomic_store_n(&gm->dirty, g_new0(unsigned long, guest_dirty_bitmap_longs(gm)),
+                         __ATOMIC_RELEASE);
+    } else {
+        /* Atomically: a store racing with the last stop may still OR in. */
+        for (size_t i = 0; i < guest_dirty_bitmap_longs(gm); i++) {
+            __atomic_store_n(&gm->dirty[i], 0, __ATOMIC_RELAXED);
+        }
+    }
+    __atomic_store_n(&gm->dirty_log, 1, __ATOMIC_SEQ_CST);
+}
+
+void guest_dirty_log_stop(GuestMemory *gm)
+{
+    /* The bitmap stays allocated: a store racing with the stop may still
+     * set a bit in it. */
+    __atomic_store_n(&gm->dirty_log, 0, __ATOMIC_SEQ_CST);
+}
+
+uint64_t guest_dirty_log_sync(GuestMemory *gm, unsigned long *out)
+{
+    uint64_t n = 0;
+    if (!gm->dirty) {
+        return 0;
+    }
+    for (size_t i = 0; i < guest_dirty_bitmap_longs(gm); i++) {
+        if (__atomic_load_n(&gm->dirty[i], __ATOMIC_RELAXED)) {
+            unsigned long w = __atomic_exchange_n(&gm->dirty[i], 0, __ATOMIC_ACQ_REL);
+            out[i] |= w;
+            n += (uint64_t)__builtin_popcountl(w);
+        }
+    }
+    return n;
 }

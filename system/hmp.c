@@ -4,6 +4,7 @@
  * lines; errors read "Error: ..." and unknown commands
  * "unknown command: 'NAME'", as in QEMU.
  */
+#include "migration/migration.h"
 #include "system/monitor.h"
 
 #include <inttypes.h>
@@ -203,6 +204,31 @@ static void info_fwnmi(HmpContext *ctx, char **argv, int argc)
     }
 }
 
+static void info_migrate(HmpContext *ctx, char **argv, int argc)
+{
+    MigInfo info;
+    GString *o = ctx->out;
+
+    migration_query(ctx->spapr, &info);
+    g_string_append_printf(o, "Migration status: %s\n", mig_status_name(info.status));
+    if (info.status != MIG_STATUS_NONE) {
+        g_string_append_printf(o, "total time: %" PRId64 " ms\ndowntime: %" PRId64 " ms\n"
+                               "transferred ram: %" PRIu64 " kbytes\n"
+                               "remaining ram: %" PRIu64 " kbytes\n"
+                               "total ram: %" PRIu64 " kbytes\n"
+                               "normal pages: %" PRIu64 "\nzero pages: %" PRIu64 "\n"
+                               "passes: %" PRIu64 "\n",
+                               info.total_time_ms, info.downtime_ms,
+                               info.ram_transferred >> 10, info.ram_remaining >> 10,
+                               info.ram_total >> 10, info.pages_data, info.pages_zero,
+                               info.passes);
+    }
+    if (info.error) {
+        g_string_append_printf(o, "error: %s\n", info.error);
+    }
+    g_free(info.error);
+}
+
 static void info_version(HmpContext *ctx, char **argv, int argc)
 {
     g_string_append_printf(ctx->out, "%d.%d.%d (%s)\n", MONITOR_VERSION_MAJOR,
@@ -215,6 +241,7 @@ static const HmpCmd info_cmds[] = {
     { "cpus", "", "show infos for each CPU", 0, 0, info_cpus },
     { "fwnmi", "", "show FWNMI registration, interlock, pending machine checks and counters",
       0, 0, info_fwnmi },
+    { "migrate", "", "show migration status", 0, 0, info_migrate },
     { "version", "", "show the version of QEMU", 0, 0, info_version },
 };
 
@@ -489,6 +516,27 @@ static void cmd_memsave(HmpContext *ctx, char **argv, int argc)
     save_cmd(ctx, argv, false);
 }
 
+static void cmd_migrate(HmpContext *ctx, char **argv, int argc)
+{
+    g_autoptr(GError) err = NULL;
+    if (migration_start(ctx->spapr, argv[1], &err) < 0) {
+        hmp_error(ctx, "%s", err->message);
+    }
+}
+
+static void cmd_migrate_cancel(HmpContext *ctx, char **argv, int argc)
+{
+    migration_cancel(ctx->spapr);
+}
+
+static void cmd_migrate_incoming(HmpContext *ctx, char **argv, int argc)
+{
+    g_autoptr(GError) err = NULL;
+    if (migration_incoming(ctx->spapr, argv[1], &err) < 0) {
+        hmp_error(ctx, "%s", err->message);
+    }
+}
+
 static const HmpCmd hmp_cmds[] = {
     { "help|?", "[cmd]", "show the help", 0, 1, cmd_help },
     { "info", "[subcommand]", "show various information about the system state",
@@ -507,6 +555,10 @@ static const HmpCmd hmp_cmds[] = {
       "'addr' of size 'size'", 3, 3, cmd_pmemsave },
     { "memsave", "addr size file", "save to disk virtual memory dump starting at "
       "'addr' of size 'size' (current CPU)", 3, 3, cmd_memsave },
+    { "migrate", "uri", "migrate to URI (file:, unix:, tcp:, exec:)", 1, 1, cmd_migrate },
+    { "migrate_cancel", "", "cancel the current migration", 0, 0, cmd_migrate_cancel },
+    { "migrate_incoming", "uri", "start an incoming migration (after -incoming defer)",
+      1, 1, cmd_migrate_incoming },
     { "quit|q", "", "quit the emulator", 0, 0, cmd_quit },
 };
 

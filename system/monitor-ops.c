@@ -132,6 +132,13 @@ bool mon_cont(SpaprMachineState *spapr, GError **error)
                     "Resetting the Virtual Machine is required");
         return false;
     }
+    /* Never run a half-loaded guest, nor one being copied. */
+    if (spapr->runstate == RUN_STATE_INMIGRATE ||
+        spapr->runstate == RUN_STATE_FINISH_MIGRATE) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC, "Migration is not finished yet "
+                    "(run state %s)", runstate_name(spapr->runstate));
+        return false;
+    }
     runstate_set(spapr, RUN_STATE_RUNNING);
     return true;
 }

@@ -5,6 +5,8 @@
  */
 #include "system/options.h"
 
+#include "migration/migration.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -558,6 +560,17 @@ static int opt_action(VMOptions *opts, const char *arg, GError **error)
     return 0;
 }
 
+static int opt_incoming(VMOptions *opts, const char *arg, GError **error)
+{
+    if (strcmp(arg, "defer") != 0 && mig_uri_check(arg, NULL) < 0) {
+        return opt_error(error, "incoming", arg,
+                         "expected defer, file:PATH, unix:PATH, tcp:HOST:PORT or exec:CMD");
+    }
+    g_free(opts->incoming);
+    opts->incoming = g_strdup(arg);
+    return 0;
+}
+
 static int opt_kernel(VMOptions *opts, const char *arg, GError **error)
 {
     if (!*arg) {
@@ -663,6 +676,7 @@ static const OptDesc options[] = {
     { "S", false, opt_flag_S, "do not start the vCPUs until 'cont'" },
     { "name", true, opt_name, "NAME  VM name" },
     { "action", true, opt_action, "panic=pause|exit-failure  what a guest panic does" },
+    { "incoming", true, opt_incoming, "defer|file:PATH|unix:PATH|tcp:HOST:PORT|exec:CMD  wait for a migration" },
     { "d", true, opt_d, "guest_errors,unimp  log guest mistakes / unimplemented features to stderr" },
     { "trace", true, opt_trace, "GROUP  print trace points of GROUP (rtas fwnmi hcall qtest monitor *)" },
     { "version", false, opt_version, "print the version and exit" },
@@ -807,6 +821,7 @@ void vm_options_free(VMOptions *opts)
     g_free(opts->qtest_log);
     g_free(opts->name);
     g_free(opts->fwnmi_journal);
+    g_free(opts->incoming);
     g_free(opts->kernel);
     g_free(opts->append);
     g_free(opts->initrd);

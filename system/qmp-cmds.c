@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hw/ppc/spapr.h"
+#include "migration/migration.h"
 #include "system/cpus.h"
 #include "system/events.h"
 #include "system/trace.h"
@@ -229,6 +230,68 @@ static JsonNode *qmp_memsave(QmpContext *ctx, JsonObject *args, GError **error)
     return qmp_empty_object();
 }
 
+/* ---- migration (include/migration/migration.h) ---- */
+
+static JsonNode *qmp_migrate(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    if (migration_start(ctx->spapr, json_object_get_string_member(args, "uri"), error) < 0) {
+        return NULL;
+    }
+    return qmp_empty_object();
+}
+
+static JsonNode *qmp_migrate_incoming(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    if (migration_incoming(ctx->spapr, json_object_get_string_member(args, "uri"), error) < 0) {
+        return NULL;
+    }
+    return qmp_empty_object();
+}
+
+static JsonNode *qmp_migrate_cancel(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    migration_cancel(ctx->spapr);
+    return qmp_empty_object();
+}
+
+static JsonNode *qmp_x_fwnmi_stop_on_delivery(QmpContext *ctx, JsonObject *args,
+                                              GError **error)
+{
+    ctx->spapr->x_stop_on_fwnmi = arg_bool(args, "enable", true);
+    return qmp_empty_object();
+}
+
+static JsonNode *qmp_query_migrate(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    MigInfo info;
+
+    migration_query(ctx->spapr, &info);
+    json_builder_begin_object(b);
+    if (info.status != MIG_STATUS_NONE) {
+        qmp_add_str(b, "status", mig_status_name(info.status));
+        qmp_add_int(b, "total-time", info.total_time_ms);
+        if (info.status == MIG_STATUS_COMPLETED && !info.incoming) {
+            qmp_add_int(b, "downtime", info.downtime_ms);
+        }
+        json_builder_set_member_name(b, "ram");
+        json_builder_begin_object(b);
+        qmp_add_int(b, "total", (int64_t)info.ram_total);
+        qmp_add_int(b, "transferred", (int64_t)info.ram_transferred);
+        qmp_add_int(b, "remaining", (int64_t)info.ram_remaining);
+        qmp_add_int(b, "normal", (int64_t)info.pages_data);
+        qmp_add_int(b, "duplicate", (int64_t)info.pages_zero);
+        qmp_add_int(b, "dirty-sync-count", (int64_t)info.passes);
+        json_builder_end_object(b);
+        if (info.error) {
+            qmp_add_str(b, "error-desc", info.error);
+        }
+    }
+    json_builder_end_object(b);
+    g_free(info.error);
+    return json_builder_get_root(b);
+}
+
 static void add_handler(JsonBuilder *b, const char *name, uint64_t addr)
 {
     json_builder_set_member_name(b, name);
@@ -352,6 +415,14 @@ static const QmpArgSpec args_memsave[] = {
     { "filename", QMP_ARG_STR, false }, { "cpu-index", QMP_ARG_INT, true }, { .name = NULL },
 };
 
+static const QmpArgSpec args_migrate[] = {
+    { "uri", QMP_ARG_STR, false }, { .name = NULL },
+};
+
+static const QmpArgSpec args_enable[] = {
+    { "enable", QMP_ARG_BOOL, false }, { .name = NULL },
+};
+
 static const QmpArgSpec args_qom_list[] = {
     { "path", QMP_ARG_STR, false }, { .name = NULL },
 };
@@ -395,6 +466,11 @@ static const QmpCommand qmp_commands[] = {
     { "query-fwnmi", qmp_query_fwnmi, NULL, 0 },
     { "pmemsave", qmp_pmemsave, args_pmemsave, 0 },
     { "memsave", qmp_memsave, args_memsave, 0 },
+    { "migrate", qmp_migrate, args_migrate, 0 },
+    { "migrate-incoming", qmp_migrate_incoming, args_migrate, 0 },
+    { "migrate_cancel", qmp_migrate_cancel, NULL, 0 },
+    { "query-migrate", qmp_query_migrate, NULL, 0 },
+    { "x-fwnmi-stop-on-delivery", qmp_x_fwnmi_stop_on_delivery, args_enable, 0 },
 };
 
 static JsonNode *qmp_query_commands(QmpContext *ctx, JsonObject *args, GError **error)

@@ -19,6 +19,9 @@ const char *runstate_name(RunState state)
         [RUN_STATE_GUEST_PANICKED] = "guest-panicked",
         [RUN_STATE_SHUTDOWN] = "shutdown",
         [RUN_STATE_PRECONFIG] = "preconfig",
+        [RUN_STATE_INMIGRATE] = "inmigrate",
+        [RUN_STATE_FINISH_MIGRATE] = "finish-migrate",
+        [RUN_STATE_POSTMIGRATE] = "postmigrate",
     };
     return state < G_N_ELEMENTS(names) ? names[state] : "unknown";
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hw/ppc/spapr.h"
+#include "migration/migration.h"
 #include "qemu/cutils.h"
 #include "system/bql.h"
 #include "system/chardev.h"
@@ -107,7 +108,7 @@ static VMAccel vm_pick_accel(const VMOptions *o, GError **error)
     if (o->qtest.kind != CHAR_NONE) {
         return VM_ACCEL_QTEST;
     }
-    if (o->kernel || o->machine.none || o->machine.bios_path) {
+    if (o->kernel || o->machine.none || o->machine.bios_path || o->incoming) {
         return VM_ACCEL_TCG;
     }
     g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
@@ -220,6 +221,10 @@ static void vm_start(VM *vm)
         spapr->preconfig_next = spapr->runstate;
         spapr->runstate = RUN_STATE_PRECONFIG;
     }
+    if (vm->opts.incoming) {
+        spapr->runstate = RUN_STATE_INMIGRATE;
+        migration_set_autostart(!vm->opts.start_paused);
+    }
     if (vm->opts.accel == VM_ACCEL_TCG) {
         cpus_start_threads(spapr);
     } else if (vm->opts.accel == VM_ACCEL_KVM) {
@@ -227,6 +232,17 @@ static void vm_start(VM *vm)
     }
     if (vm->have_qtest) {
         qtest_server_start(spapr, &vm->qtest, vm->qtest_log);
+    }
+    /* Before the monitors: once they answer, the source may connect. */
+    if (vm->opts.incoming && strcmp(vm->opts.incoming, "defer") != 0) {
+        g_autoptr(GError) err = NULL;
+        bql_lock();
+        if (migration_incoming(spapr, vm->opts.incoming, &err) < 0) {
+            error_report("-incoming %s: %s", vm->opts.incoming, err->message);
+            spapr->exit_code = 1;
+            spapr_request_quit(spapr);
+        }
+        bql_unlock();
     }
     monitor_start_all(spapr);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <glib.h>
 
+#include "migration/vmstate.h"
 #include "system/trace.h"
 #include "target/ppc/cpu.h"
 
@@ -393,4 +394,68 @@ void xics_reset(XicsState *xics)
         s->status = 0;
     }
     memset(xics->waiting, 0, sizeof(xics->waiting));
+}
+
+/* ---- migration (section "xics", include/migration/vmstate.h) ---- */
+
+void xics_vmstate_save(const XicsState *xics, MigBuf *b)
+{
+    mig_put_u32(b, (uint32_t)xics->nr_servers);
+    for (int i = 0; i < xics->nr_servers; i++) {
+        const XicsIcp *icp = &xics->icp[i];
+        mig_put_u8(b, icp->cppr);
+        mig_put_u8(b, icp->mfrr);
+        mig_put_u8(b, icp->pending_priority);
+        mig_put_u8(b, icp->xisr_is_source);
+        mig_put_u32(b, icp->xisr);
+    }
+    for (uint32_t i = 0; i < XICS_NR_SOURCES; i++) {
+        const XicsSource *s = &xics->src[i];
+        mig_put_u32(b, s->server);
+        mig_put_u8(b, s->priority);
+        mig_put_u8(b, s->saved_priority);
+        mig_put_u8(b, s->status);
+        mig_put_u8(b, s->lsi);
+    }
+}
+
+int xics_vmstate_load(XicsState *xics, MigCursor *c, GError **error)
+{
+    if (mig_get_u32(c) != (uint32_t)xics->nr_servers) {
+        g_set_error(error, MIG_ERROR, 0, "xics: interrupt server count differs");
+        return -1;
+    }
+    for (int i = 0; i < xics->nr_servers; i++) {
+        XicsIcp *icp = &xics->icp[i];
+        icp->cppr = mig_get_u8(c);
+        icp->mfrr = mig_get_u8(c);
+        icp->pending_priority = mig_get_u8(c);
+        icp->xisr_is_source = mig_get_u8(c) != 0;
+        icp->xisr = mig_get_u32(c) & XICS_XISR_MASK;
+    }
+    for (uint32_t i = 0; i < XICS_NR_SOURCES; i++) {
+        XicsSource *s = &xics->src[i];
+        s->server = mig_get_u32(c);
+        s->priority = mig_get_u8(c);
+        s->saved_priority = mig_get_u8(c);
+        s->status = mig_get_u8(c) & (SRC_MASKED_PENDING | SRC_REJECTED | SRC_ASSERTED | SRC_SENT);
+        s->lsi = mig_get_u8(c) != 0;
+        if (s->server >= (uint32_t)xics->nr_servers) {
+            g_set_error(error, MIG_ERROR, 0, "xics: source 0x%x targets server %u",
+                        i + XICS_IRQ_BASE, s->server);
+            return -1;
+        }
+    }
+    if (!mig_cursor_done(c)) {
+        g_set_error(error, MIG_ERROR, 0, "xics: section has the wrong length");
+        return -1;
+    }
+    for (uint32_t i = 0; i < XICS_NR_SOURCES; i++) {
+        src_update_waiting(xics, i);
+    }
+    for (int i = 0; i < xics->nr_servers; i++) {
+        __atomic_store_n(&xics->cpus[i]->irq_pending, xics->icp[i].xisr != 0,
+                         __ATOMIC_SEQ_CST);
+    }
+    return 0;
 }

@@ -186,6 +186,9 @@ static void fwnmi_enter_mce_handler(SpaprMachineState *spapr, PowerPCCPU *cpu,
     cpu_wake_for_interrupt(cpu);
     f->holder_entered = true;
     f->count.delivered++;
+    if (spapr->x_stop_on_fwnmi && spapr->runstate == RUN_STATE_RUNNING) {
+        runstate_set(spapr, RUN_STATE_PAUSED);      /* tests: stop in the handler */
+    }
     trace_event("fwnmi", "cpu %d: machine check delivered to 0x%" G_GINT64_MODIFIER
                 "x, r3 0x%" G_GINT64_MODIFIER "x, log %d bytes",
                 cpu->index, env->nip, buf, len);
@@ -261,6 +264,7 @@ static void fwnmi_assign(SpaprMachineState *spapr, SpaprMceRequest *req)
 
     d->req = *req;
     d->generation = fwnmi_generation;
+    f->holder_req = *req;
     f->interlock_holder = req->cpu_index;
     f->holder_entered = false;
     cpu_queue_work(cpu, fwnmi_deliver_work, d);
@@ -367,6 +371,29 @@ void spapr_fwnmi_release(SpaprMachineState *spapr)
         fwnmi_assign(spapr, next);
         monitor_fwnmi_event(spapr, next->cpu_index, "fwnmi", &next->info);
     }
+}
+
+void spapr_fwnmi_post_load(SpaprMachineState *spapr, bool deferred)
+{
+    SpaprFwnmiState *f = &spapr->fwnmi;
+
+    fwnmi_clear_deferred(spapr);
+    fwnmi_generation++;         /* nothing queued before the load applies */
+    if (f->interlock_holder == FWNMI_HOLDER_NONE || f->holder_entered) {
+        return;
+    }
+    PowerPCCPU *cpu = spapr_cpu_by_index(spapr, f->interlock_holder);
+    if (deferred) {
+        FwnmiDelivery *d = g_new0(FwnmiDelivery, 1);
+        d->req = f->holder_req;
+        d->generation = fwnmi_generation;
+        f->deferred = d;
+        f->deferred_deadline_us = g_get_monotonic_time() + FWNMI_RI_WAIT_US;
+        __atomic_store_n(&cpu->mce_wait_ri, 1, __ATOMIC_RELEASE);
+        return;
+    }
+    SpaprMceRequest req = f->holder_req;
+    fwnmi_assign(spapr, &req);
 }
 
 /* ---- system reset ---- */

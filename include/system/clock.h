@@ -16,4 +16,11 @@ int64_t vm_clock_step(int64_t ns);
 /** vm_clock_set: move a virtual clock forward to @ns (never backwards). Returns the new time. */
 int64_t vm_clock_set(int64_t ns);
 
+/**
+ * vm_clock_restore: make the clock read @ns now (incoming migration: the
+ * guest's timebase continues where the source stopped it). Not thread
+ * safe against readers on a host clock: only while no vCPU runs.
+ */
+int64_t vm_clock_restore(int64_t ns);
+
 #endif

@@ -34,6 +34,14 @@ typedef struct GuestMemory {
     volatile int poison_count;  /* pages poisoned now (fast-path check) */
     GMutex poison_lock;     /* guards poisoned */
     GHashTable *poisoned;   /* page number -> GUINT_TO_POINTER(1) */
+    /*
+     * Dirty log (migration): while dirty_log is set, every write to RAM
+     * (the software CPU's stores, radix R/C updates, the VMM's accessors)
+     * sets its page's bit in dirty, after the write, with an atomic OR.
+     * Off outside migration, so the store path pays one load and branch.
+     */
+    volatile int dirty_log;
+    unsigned long *dirty;   /* one bit per page; allocated by the log start */
 } GuestMemory;
 
 /** guest_memory_init: map @size bytes (lazy). Returns 0 or -errno. */
@@ -57,6 +65,30 @@ static inline bool guest_range_valid(const GuestMemory *gm, uint64_t addr,
 static inline void *guest_ptr(const GuestMemory *gm, uint64_t addr, uint64_t len)
 {
     return guest_range_valid(gm, addr, len) ? gm->host + addr : NULL;
+}
+
+void guest_mark_dirty_slow(GuestMemory *gm, uint64_t addr, uint64_t len);
+/** guest_mark_dirty: note a write to [addr, addr+len) for the dirty log. */
+static inline void guest_mark_dirty(GuestMemory *gm, uint64_t addr, uint64_t len)
+{
+    if (__builtin_expect(__atomic_load_n(&gm->dirty_log, __ATOMIC_RELAXED) != 0, 0)) {
+        guest_mark_dirty_slow(gm, addr, len);
+    }
+}
+/** guest_dirty_log_start / _stop: begin (every bit clear) or end dirty logging. */
+void guest_dirty_log_start(GuestMemory *gm);
+void guest_dirty_log_stop(GuestMemory *gm);
+/**
+ * guest_dirty_log_sync: move the pages dirtied since the last sync into
+ * @out (one bit per page, ORed in) and clear them in the log. Returns the
+ * number of pages moved. Any thread.
+ */
+uint64_t guest_dirty_log_sync(GuestMemory *gm, unsigned long *out);
+/** guest_dirty_bitmap_longs: the length of a page bitmap for this RAM. */
+static inline size_t guest_dirty_bitmap_longs(const GuestMemory *gm)
+{
+    uint64_t pages = gm->size >> GUEST_PAGE_SHIFT;
+    return (size_t)((pages + 8 * sizeof(unsigned long) - 1) / (8 * sizeof(unsigned long)));
 }
 
 /** guest_read / guest_write: copy bytes. 0, or -EFAULT when out of RAM. */

@@ -65,6 +65,7 @@ typedef struct VMOptions {
     bool nographic;
     bool display_none;
     char *name;
+    char *incoming;             /* -incoming: "defer" or a migration URI */
     char *kernel;
     char *append;
     char *initrd;

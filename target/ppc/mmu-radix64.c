@@ -58,9 +58,13 @@ static bool cas_entry(GuestMemory *ram, uint64_t ra, uint64_t old,
 {
     uint64_t expected = GUINT64_TO_BE(old);
 
-    return __atomic_compare_exchange_n((uint64_t *)(ram->host + ra),
-                                       &expected, GUINT64_TO_BE(new), false,
-                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    bool ok = __atomic_compare_exchange_n((uint64_t *)(ram->host + ra),
+                                          &expected, GUINT64_TO_BE(new), false,
+                                          __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    if (ok) {
+        guest_mark_dirty(ram, ra, 8);
+    }
+    return ok;
 }
 
 /* What the Encoded Access Authority grants (Book III 5.7.13.1). */

@@ -52,7 +52,8 @@ static void test_accepts_qemu_forms(void)
     g_autoptr(GError) err = NULL;
     g_assert_cmpint(parse(&o, &err, "-M", "pseries,cap-fwnmi=off", "-smp", "4", "-m", "1G",
                           "-accel", "qtest", "-qtest", "unix:/tmp/x.sock,server=on",
-                          "-display", "none", "-nodefaults", "-S", "-name", "vm1", NULL), ==, 0);
+                          "-display", "none", "-nodefaults", "-S", "-name", "vm1",
+                          "-incoming", "defer", NULL), ==, 0);
     g_assert_no_error(err);
     g_assert_false(o.machine.caps.fwnmi);
     g_assert_cmpint(o.machine.smp_cpus, ==, 4);
@@ -63,6 +64,7 @@ static void test_accepts_qemu_forms(void)
     g_assert_cmpstr(o.qtest.path, ==, "/tmp/x.sock");
     g_assert_true(o.start_paused && o.nodefaults && o.display_none);
     g_assert_cmpstr(o.name, ==, "vm1");
+    g_assert_cmpstr(o.incoming, ==, "defer");
     vm_options_free(&o);
 }
 
@@ -148,6 +150,8 @@ static void test_rejects_bad_input_one_line(void)
         { "-bogus", NULL, "-bogus: invalid option" },
         { "-m", NULL, "-m: requires an argument" },
         { "-initrd", "initrd.img", "-initrd only allowed with -kernel option" },
+        { "-incoming", "ftp:x", "-incoming ftp:x: expected defer, file:PATH, unix:PATH, "
+          "tcp:HOST:PORT or exec:CMD" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         VMOptions o;

@@ -64,6 +64,9 @@ typedef enum RunState {
     RUN_STATE_GUEST_PANICKED,
     RUN_STATE_SHUTDOWN,
     RUN_STATE_PRECONFIG,        /* --preconfig: until QMP x-exit-preconfig */
+    RUN_STATE_INMIGRATE,        /* -incoming: waiting for / loading a stream */
+    RUN_STATE_FINISH_MIGRATE,   /* source: stopped for the final copy */
+    RUN_STATE_POSTMIGRATE,      /* source: stopped after a completed migration */
 } RunState;
 
 typedef struct XicsState XicsState;     /* hw/intc/xics.h */
@@ -146,6 +149,9 @@ typedef struct SpaprMachineState {
 
     RunState runstate;
     RunState preconfig_next;    /* where x-exit-preconfig goes (prelaunch with -S) */
+    /* QMP x-fwnmi-stop-on-delivery (tests): pause the machine right after
+     * each FWNMI delivery, before the handler's first instruction. */
+    bool x_stop_on_fwnmi;
     int exit_code;              /* process exit status once shut down */
     bool quit_requested;
     bool reset_requested;

@@ -68,6 +68,9 @@ typedef struct SpaprFwnmiState {
     uint64_t mce_addr;          /* FWNMI_ADDR_NONE: not registered */
     int interlock_holder;       /* vCPU index or FWNMI_HOLDER_NONE */
     bool holder_entered;        /* the holder's handler has been entered */
+    /* The holder's machine check (valid while interlock_holder is set):
+     * kept so that an assigned, not yet entered one can migrate. */
+    SpaprMceRequest holder_req;
     /*
      * An injected (asynchronous) machine check assigned to the holder
      * that waits for the holder to reach MSR[RI]=1 (see spapr_fwnmi.c);
@@ -134,6 +137,14 @@ bool spapr_fwnmi_cpu_waiting(SpaprMachineState *spapr, PowerPCCPU *cpu);
  * deferred machine check once @cpu has MSR[RI]=1 or the deadline passed.
  */
 void spapr_fwnmi_cpu_poll(SpaprMachineState *spapr, PowerPCCPU *cpu);
+
+/**
+ * spapr_fwnmi_post_load: after the FWNMI state was loaded from a migration
+ * stream: a holder that had not entered its handler gets its delivery
+ * queued again, held for MSR[RI]=1 again when @deferred (with a fresh
+ * deadline). BQL held, vCPUs not executing.
+ */
+void spapr_fwnmi_post_load(SpaprMachineState *spapr, bool deferred);
 
 /* How long an injected machine check may wait for MSR[RI]=1 (host time). */
 #define FWNMI_RI_WAIT_US    20000

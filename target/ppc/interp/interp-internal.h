@@ -397,6 +397,7 @@ static ALWAYS_INLINE PPCInsn *store_done(CPUPPCState *env, PPCRun *run,
     if (unlikely(p == run->bounce)) {
         return interp_bounce_store(env, run, d, len);
     }
+    guest_mark_dirty(run->ram, ra, len);     /* migration's dirty log */
     if (unlikely(code_line_marked(ra) || code_line_marked(ra + len - 1))) {
         return interp_code_written(env, run, d, ra, len);
     }
