@@ -23,12 +23,13 @@ import json
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from qmp_socket import connect_unix  # noqa: E402  (tests/qmp_socket.py)
 
 SRR1_LOADSTORE = 0x200000       # SRR1 bit 42: D-side, cause in DSISR
 DSISR_UE_PTW = 0x4000           # UE on a page-table walk: EA = DAR provided
@@ -37,15 +38,7 @@ DONE_EA = 0xD0E0000             # tells the guest the driver has finished
 
 class Qmp:
     def __init__(self, path, deadline):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        while True:
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
+        self.sock = connect_unix(path, deadline)
         self.file = self.sock.makefile('rb')
         self.events = []
         self.read()                                 # greeting

@@ -34,6 +34,8 @@ import sys
 import tempfile
 import time
 import zlib
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from qmp_socket import connect_unix  # noqa: E402  (tests/qmp_socket.py)
 
 SRR1_LOADSTORE = 0x200000
 DSISR_UE_PTW = 0x4000
@@ -91,15 +93,7 @@ def records(path):
 class Qmp:
     def __init__(self, path, timeout=10):
         deadline = time.monotonic() + timeout
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        while True:
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
+        self.sock = connect_unix(path, deadline)
         self.file = self.sock.makefile('rb')
         self.events = []
         self.read()

@@ -28,19 +28,13 @@ import subprocess
 import sys
 import tempfile
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from qmp_socket import connect_unix  # noqa: E402  (tests/qmp_socket.py)
 
 
 class Qmp:
     def __init__(self, path, deadline):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        while True:
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
+        self.sock = connect_unix(path, deadline)
         self.buf = b''
         self.events = []
         self.read()
