@@ -8,6 +8,8 @@ Boots Debian's Linux 6.1 with the test init's "serve" scenario
 the same -M/-m/-smp and -incoming unix:PATH (its own console on its stdout)
 and migrates with QMP migrate. Scenarios:
 
+--machine M (default pseries) is the -M of both VMMs (e.g. pseries,x-vof=on).
+
   live     -smp 2, a worker spinning on CPU1: live migration while the init
            works; on the destination the init answers, a recovered SLB
            multihit per vCPU gives Linux's MCE report on the destination's
@@ -56,7 +58,7 @@ def mce_report(vm, cpu, start, timeout=15):
 def migrate(src, smp, paused):
     """Start a destination, migrate @src to it; returns (dst, query-migrate)."""
     uri = 'unix:' + os.path.join(src.tmp, 'mig.sock')
-    dst = LinuxVM(src.cmd[0], None, smp=smp, incoming=uri)
+    dst = LinuxVM(src.cmd[0], None, smp=smp, machine=src.cmd[2], incoming=uri)
     dst.start()
     st = dst.qmp('query-status')['status']
     check(st == 'inmigrate', f'destination waits: {st}')
@@ -68,8 +70,8 @@ def migrate(src, smp, paused):
     info = src.qmp('query-migrate')
     check(e['data']['status'] == 'completed',
           f'source: migration completed in {time.monotonic() - t0:.2f} s: '
-          f'{info["total-time"]} ms total, {info["downtime"]} ms downtime, '
-          f'{info["ram"]["transferred"] >> 10} KiB sent')
+          f'{info.get("total-time")} ms total, {info.get("downtime")} ms downtime, '
+          f'{info.get("ram", {}).get("transferred", 0) >> 10} KiB sent: {info.get("error-desc")}')
     st = src.qmp('query-status')['status']
     check(st == ('paused' if paused else 'postmigrate'), f'source is {st}')
     deadline = time.monotonic() + 10
@@ -83,7 +85,7 @@ def migrate(src, smp, paused):
 
 
 def scenario_live(args):
-    src = LinuxVM(args.vmm, args.initrd, smp=2, test='serve')
+    src = LinuxVM(args.vmm, args.initrd, smp=2, test='serve', machine=args.machine)
     dst = None
     try:
         src.start()
@@ -141,7 +143,7 @@ def scenario_live(args):
 
 
 def scenario_mid_mce(args):
-    src = LinuxVM(args.vmm, args.initrd, smp=1, test='serve')
+    src = LinuxVM(args.vmm, args.initrd, smp=1, test='serve', machine=args.machine)
     dst = None
     try:
         src.start()
@@ -198,6 +200,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--vmm', required=True)
     ap.add_argument('--initrd', required=True)
+    ap.add_argument('--machine', default='pseries', help='-M for both VMMs')
     ap.add_argument('scenario', choices=['live', 'mid-mce'])
     args = ap.parse_args()
     t0 = time.monotonic()

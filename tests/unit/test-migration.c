@@ -333,6 +333,35 @@ static void test_stale_guard_migrates(void)
 }
 
 static void expect_error(SpaprMachineState *dst, const uint8_t *data, size_t len,
+                         const char *needle);
+
+/* An RTAS area the guest moved (VOF's instantiate-rtas) migrates: the
+ * destination adopts the source's base; one outside the RMA is refused. */
+static void test_moved_rtas_migrates(void)
+{
+    SpaprMachineState *src = machine(1);
+    SpaprMachineState *dst = machine(1);
+    g_autoptr(GError) err = NULL;
+    uint64_t moved = 0x1000000;
+
+    g_assert_cmphex(src->rtas_base, !=, moved);
+    src->rtas_base = moved;
+    g_autoptr(GByteArray) stream = save(src);
+    g_assert_cmpint(load(dst, stream->data, stream->len, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmphex(dst->rtas_base, ==, moved);
+    g_assert_cmphex(dst->rtas_base_default, ==, src->rtas_base_default);
+
+    src->rtas_base = src->rma_size - 16;
+    g_autoptr(GByteArray) bad = save(src);
+    SpaprMachineState *dst2 = machine(1);
+    expect_error(dst2, bad->data, bad->len, "RTAS area is at 0x3fffff0");
+    spapr_machine_destroy(src);
+    spapr_machine_destroy(dst);
+    spapr_machine_destroy(dst2);
+}
+
+static void expect_error(SpaprMachineState *dst, const uint8_t *data, size_t len,
                          const char *needle)
 {
     g_autoptr(GError) err = NULL;
@@ -504,6 +533,7 @@ int main(int argc, char **argv)
     g_test_add_func("/migration/round-trip/assigned-not-entered",
                     test_assigned_not_entered_migrates);
     g_test_add_func("/migration/round-trip/stale-guard", test_stale_guard_migrates);
+    g_test_add_func("/migration/round-trip/moved-rtas", test_moved_rtas_migrates);
     g_test_add_func("/migration/reject/truncated", test_truncated_rejected);
     g_test_add_func("/migration/reject/corrupt", test_corrupt_rejected);
     g_test_add_func("/migration/reject/config-mismatch", test_mismatch_rejected);
