@@ -71,7 +71,8 @@ def migrate(src, smp, paused):
     check(e['data']['status'] == 'completed',
           f'source: migration completed in {time.monotonic() - t0:.2f} s: '
           f'{info.get("total-time")} ms total, {info.get("downtime")} ms downtime, '
-          f'{info.get("ram", {}).get("transferred", 0) >> 10} KiB sent: {info.get("error-desc")}')
+          f'{info.get("ram", {}).get("transferred", 0) >> 10} KiB sent'
+          + (f': {info["error-desc"]}' if "error-desc" in info else ''))
     st = src.qmp('query-status')['status']
     check(st == ('paused' if paused else 'postmigrate'), f'source is {st}')
     deadline = time.monotonic() + 10
