@@ -21,5 +21,8 @@ fi
 # Optional: live migration of a 1 GiB guest, idle and writing (BENCH_MIGRATION=1).
 if [ "${BENCH_MIGRATION:-0}" = 1 ]; then
     python3 bench/migrate-bench.py build || echo "migrate-bench: failed"
+    # an idle Linux 6.1 guest at -m 1G (the kernel from scripts/fetch-linux.sh)
+    LINUX_VMLINUX=$(scripts/fetch-linux.sh) && export LINUX_VMLINUX &&
+        python3 bench/linux-migrate.py build || echo "linux-migrate: failed"
 fi
 exit 0

@@ -79,18 +79,25 @@ static int load_machine(SpaprMachineState *spapr, MigCursor *c, bool *running,
         g_set_error(error, MIG_ERROR, 0, "machine: section has the wrong length");
         return -1;
     }
-    if (rtas_base != spapr->rtas_base || rtas_size != spapr->rtas_size) {
+    /* The size follows from -smp (checked in 'config'); the base may have
+     * been moved by the guest (VOF's instantiate-rtas): adopt it, as
+     * instantiate-rtas would have, within the RMA. */
+    if (rtas_size != spapr->rtas_size || rtas_base >= spapr->rma_size ||
+        spapr->rma_size - rtas_base < rtas_size || (rtas_base & 3)) {
         g_set_error(error, MIG_ERROR, 0, "machine: the source's RTAS area is at 0x%"
-                    G_GINT64_MODIFIER "x (%u bytes), this machine's at 0x%"
-                    G_GINT64_MODIFIER "x (%u bytes)", rtas_base, rtas_size,
-                    spapr->rtas_base, spapr->rtas_size);
+                    G_GINT64_MODIFIER "x (%u bytes), invalid for this machine (%u bytes "
+                    "in an RMA of 0x%" G_GINT64_MODIFIER "x)", rtas_base, rtas_size,
+                    spapr->rtas_size, spapr->rma_size);
         return -1;
     }
-    if (fdt_addr + fdt_size > rtas_base || (proc_tbl & ~(PATE1_GR | PATE1_PRTB | PATE1_PRTS)) ||
+    if (fdt_addr > spapr->rma_size || spapr->rma_size - fdt_addr < fdt_size ||
+        (fdt_addr < rtas_base + rtas_size && rtas_base < fdt_addr + fdt_size) ||
+        (proc_tbl & ~(PATE1_GR | PATE1_PRTB | PATE1_PRTS)) ||
         (proc_tbl & PATE1_PRTS) > PRTS_MAX) {
         g_set_error(error, MIG_ERROR, 0, "machine: invalid device tree or process table");
         return -1;
     }
+    spapr->rtas_base = rtas_base;
     spapr->fdt_addr = fdt_addr;
     spapr->fdt_size = fdt_size;
     if (proc_tbl) {

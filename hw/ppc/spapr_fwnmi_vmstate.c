@@ -3,8 +3,11 @@
  * registration, the interlock holder and its machine check, whether its
  * handler was entered or it waits for MSR[RI]=1, the queue of waiting
  * machine checks in arrival order with their full information, sequence
- * number, log id and counters. Design principle 7: pending error state is
- * guest state and travels with the VM.
+ * number, log id and counters, and the stale-registration guard (the
+ * snapshots of the handlers taken at ibm,nmi-register, the last drop):
+ * without it a destination would deliver to a handler a kexec'd kernel
+ * has overwritten. Design principle 7: pending error state is guest state
+ * and travels with the VM.
  */
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_fwnmi.h"
@@ -44,7 +47,58 @@ static void get_request(MigCursor *c, SpaprMceRequest *r)
 }
 
 #define COUNTERS(X) X(requests) X(delivered) X(legacy) X(queued) X(nested) \
-    X(ignored) X(interlocks) X(sresets) X(dropped) X(deferred) X(unrecoverable)
+    X(ignored) X(interlocks) X(sresets) X(dropped) X(deferred) X(unrecoverable) X(stale)
+
+/* SpaprFwnmiGuard.stale_event is one of these static strings (or NULL). */
+static const char *const guard_events[] = {
+    NULL, "machine-check", "system-reset", "H_REGISTER_PROC_TBL",
+};
+
+static void put_guard(MigBuf *b, const SpaprFwnmiGuard *g)
+{
+    uint8_t ev = 0;
+
+    for (uint8_t i = 1; i < G_N_ELEMENTS(guard_events); i++) {
+        if (g->stale_event && !strcmp(g->stale_event, guard_events[i])) {
+            ev = i;
+        }
+    }
+    for (int i = 0; i < FWNMI_GUARD_N; i++) {
+        mig_put_blob(b, g->snap[i], g->snap_len[i]);
+    }
+    mig_put_u8(b, g->stale);
+    mig_put_blob(b, g->reason, (uint32_t)strnlen(g->reason, sizeof(g->reason) - 1));
+    mig_put_u64(b, g->stale_handler);
+    mig_put_u32(b, g->stale_changed);
+    mig_put_u32(b, g->stale_words);
+    mig_put_u8(b, ev);
+    mig_put_u64(b, g->stale_drops);
+}
+
+static bool get_guard(MigCursor *c, SpaprFwnmiGuard *g)
+{
+    bool ok = true;
+
+    for (int i = 0; i < FWNMI_GUARD_N; i++) {
+        uint32_t len = mig_get_u32(c);
+        ok &= len <= FWNMI_GUARD_WINDOW && len % 4 == 0;
+        g->snap_len[i] = ok ? len : 0;
+        mig_get_bytes(c, g->snap[i], g->snap_len[i]);
+    }
+    g->stale = mig_get_u8(c) != 0;
+    uint32_t rlen = mig_get_u32(c);
+    ok &= rlen < sizeof(g->reason);
+    mig_get_bytes(c, g->reason, ok ? rlen : 0);
+    g->stale_handler = mig_get_u64(c);
+    g->stale_changed = mig_get_u32(c);
+    g->stale_words = mig_get_u32(c);
+    uint8_t ev = mig_get_u8(c);
+    ok &= ev < G_N_ELEMENTS(guard_events) && (ev != 0) == g->stale &&
+          g->stale_changed <= g->stale_words && g->stale_words <= FWNMI_GUARD_WORDS;
+    g->stale_event = ok ? guard_events[ev] : NULL;
+    g->stale_drops = mig_get_u64(c);
+    return ok;
+}
 
 void spapr_fwnmi_vmstate_save(SpaprMachineState *spapr, MigBuf *b)
 {
@@ -65,6 +119,7 @@ void spapr_fwnmi_vmstate_save(SpaprMachineState *spapr, MigBuf *b)
     for (GList *l = f->pending.head; l; l = l->next) {
         put_request(b, l->data);
     }
+    put_guard(b, &f->guard);
 }
 
 static bool handler_ok(SpaprMachineState *spapr, uint64_t a)
@@ -128,6 +183,11 @@ int spapr_fwnmi_vmstate_load(SpaprMachineState *spapr, MigCursor *c, GError **er
             return -1;
         }
         seen |= 1ULL << r->cpu_index;
+    }
+    if (!get_guard(c, &n.guard) && !c->overrun) {
+        g_set_error(error, MIG_ERROR, 0, "fwnmi: invalid stale-registration guard");
+        g_queue_clear_full(&n.pending, g_free);
+        return -1;
     }
     if (!mig_cursor_done(c)) {
         g_set_error(error, MIG_ERROR, 0, "fwnmi: section has the wrong length");

@@ -6,6 +6,7 @@
     vm.qmp('x-inject-mce', **{'cpu-index': 0, 'srr1': 0xc0000})
     vm.send('q\\n')                  # console input (the init's commands)
     status = vm.wait_exit(30)
+    dst = LinuxVM(vmm, initrd, smp=2, incoming='unix:' + path)   # migration
 
 The console (-nographic: stdio) and stderr are read by threads; each line
 is kept with its host monotonic time. QMP runs over a unix socket in a
@@ -65,7 +66,7 @@ class Fail(Exception):
 
 class LinuxVM:
     def __init__(self, vmm, initrd, smp=1, test='serve', append='', machine='pseries',
-                 mem='1G', qmp=True, kernel=None, extra=()):
+                 mem='1G', qmp=True, kernel=None, extra=(), incoming=None):
         self.kernel = kernel or find_kernel()
         if not os.path.isfile(self.kernel):
             raise SystemExit(f'FAIL: no Linux kernel at {self.kernel}: run '
@@ -73,8 +74,12 @@ class LinuxVM:
         self.tmp = tempfile.mkdtemp(prefix='linuxvm-')
         self.sock_path = os.path.join(self.tmp, 'qmp.sock')
         append = f'console=hvc0 fwnmi.test={test} {append}'.strip()
-        self.cmd = [vmm, '-M', machine, '-m', mem, '-smp', str(smp), '-nographic',
-                    '-kernel', self.kernel, '-initrd', initrd, '-append', append]
+        self.cmd = [vmm, '-M', machine, '-m', mem, '-smp', str(smp), '-nographic']
+        if incoming:
+            # a migration destination: same -M/-m/-smp, the state comes in
+            self.cmd += ['-incoming', incoming]
+        else:
+            self.cmd += ['-kernel', self.kernel, '-initrd', initrd, '-append', append]
         if qmp:
             self.cmd += ['-qmp', f'unix:{self.sock_path},server=on,wait=off']
         self.cmd += list(extra)

@@ -275,6 +275,92 @@ static void test_assigned_not_entered_migrates(void)
     spapr_machine_destroy(dst);
 }
 
+/* The stale-registration guard migrates: the snapshot of the handlers
+ * taken at ibm,nmi-register on the source detects, on the destination,
+ * that a new kernel overwrote them (the machine check goes to 0x200, not
+ * into the overwritten handler); the drop itself migrates too. */
+static void test_stale_guard_migrates(void)
+{
+    SpaprMachineState *src = machine(1);
+    uint32_t args[2] = { SRESET_HANDLER, MCE_HANDLER };
+    SpaprMceInfo info = { .srr1 = SRR1_MC_IFETCH_UE, .recovered = true };
+    g_autoptr(GError) err = NULL;
+
+    bql_lock();
+    guest_fill(&src->ram, SRESET_HANDLER, 0x11, FWNMI_GUARD_WINDOW);
+    guest_fill(&src->ram, MCE_HANDLER, 0x22, FWNMI_GUARD_WINDOW);
+    g_assert_cmpint(rtas_as(src, src->cpus[0], RTAS_IBM_NMI_REGISTER, 2, args), ==, 0);
+    g_assert_cmpuint(src->fwnmi.guard.snap_len[FWNMI_GUARD_MCE], ==, FWNMI_GUARD_WINDOW);
+    bql_unlock();
+    g_autoptr(GByteArray) stream = save(src);
+
+    SpaprMachineState *dst = machine(1);
+    g_assert_cmpint(load(dst, stream->data, stream->len, &err), ==, 0);
+    g_assert_no_error(err);
+    bql_lock();
+    for (int i = 0; i < FWNMI_GUARD_N; i++) {
+        g_assert_cmpuint(dst->fwnmi.guard.snap_len[i], ==, src->fwnmi.guard.snap_len[i]);
+        g_assert_cmpmem(dst->fwnmi.guard.snap[i], FWNMI_GUARD_WINDOW,
+                        src->fwnmi.guard.snap[i], FWNMI_GUARD_WINDOW);
+    }
+    guest_fill(&dst->ram, MCE_HANDLER, 0x33, FWNMI_GUARD_WINDOW);     /* kexec */
+    g_assert_cmpint(spapr_mce_req_event(dst, dst->cpus[0], &info), ==, SPAPR_MCE_LEGACY);
+    g_assert_true(dst->fwnmi.guard.stale);
+    g_assert_cmpstr(dst->fwnmi.guard.stale_event, ==, "machine-check");
+    g_assert_cmphex(dst->fwnmi.guard.stale_handler, ==, MCE_HANDLER);
+    g_assert_cmpuint(dst->fwnmi.guard.stale_changed, ==, FWNMI_GUARD_WORDS);
+    g_assert_cmpuint(dst->fwnmi.guard.stale_drops, ==, 1);
+    g_assert_cmpuint(dst->fwnmi.count.stale, ==, 1);
+    g_assert_cmpuint(dst->fwnmi.count.delivered, ==, 0);
+    bql_unlock();
+
+    g_autoptr(GByteArray) stream2 = save(dst);
+    SpaprMachineState *dst2 = machine(1);
+    g_assert_cmpint(load(dst2, stream2->data, stream2->len, &err), ==, 0);
+    g_assert_no_error(err);
+    const SpaprFwnmiGuard *a = &dst->fwnmi.guard, *b = &dst2->fwnmi.guard;
+    g_assert_true(b->stale);
+    g_assert_cmpstr(b->reason, ==, a->reason);
+    g_assert_cmpstr(b->stale_event, ==, "machine-check");
+    g_assert_cmphex(b->stale_handler, ==, a->stale_handler);
+    g_assert_cmpuint(b->stale_changed, ==, a->stale_changed);
+    g_assert_cmpuint(b->stale_words, ==, a->stale_words);
+    g_assert_cmpuint(b->stale_drops, ==, 1);
+    g_assert_cmpuint(dst2->fwnmi.count.stale, ==, 1);
+    spapr_machine_destroy(src);
+    spapr_machine_destroy(dst);
+    spapr_machine_destroy(dst2);
+}
+
+static void expect_error(SpaprMachineState *dst, const uint8_t *data, size_t len,
+                         const char *needle);
+
+/* An RTAS area the guest moved (VOF's instantiate-rtas) migrates: the
+ * destination adopts the source's base; one outside the RMA is refused. */
+static void test_moved_rtas_migrates(void)
+{
+    SpaprMachineState *src = machine(1);
+    SpaprMachineState *dst = machine(1);
+    g_autoptr(GError) err = NULL;
+    uint64_t moved = 0x1000000;
+
+    g_assert_cmphex(src->rtas_base, !=, moved);
+    src->rtas_base = moved;
+    g_autoptr(GByteArray) stream = save(src);
+    g_assert_cmpint(load(dst, stream->data, stream->len, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmphex(dst->rtas_base, ==, moved);
+    g_assert_cmphex(dst->rtas_base_default, ==, src->rtas_base_default);
+
+    src->rtas_base = src->rma_size - 16;
+    g_autoptr(GByteArray) bad = save(src);
+    SpaprMachineState *dst2 = machine(1);
+    expect_error(dst2, bad->data, bad->len, "RTAS area is at 0x3fffff0");
+    spapr_machine_destroy(src);
+    spapr_machine_destroy(dst);
+    spapr_machine_destroy(dst2);
+}
+
 static void expect_error(SpaprMachineState *dst, const uint8_t *data, size_t len,
                          const char *needle)
 {
@@ -446,6 +532,8 @@ int main(int argc, char **argv)
     g_test_add_func("/migration/round-trip/deferred-for-ri", test_deferred_delivery_migrates);
     g_test_add_func("/migration/round-trip/assigned-not-entered",
                     test_assigned_not_entered_migrates);
+    g_test_add_func("/migration/round-trip/stale-guard", test_stale_guard_migrates);
+    g_test_add_func("/migration/round-trip/moved-rtas", test_moved_rtas_migrates);
     g_test_add_func("/migration/reject/truncated", test_truncated_rejected);
     g_test_add_func("/migration/reject/corrupt", test_corrupt_rejected);
     g_test_add_func("/migration/reject/config-mismatch", test_mismatch_rejected);
