@@ -177,6 +177,16 @@ class LinuxVM:
         with self.cond:
             return sum(1 for _, t in self.lines[start:] if rx.search(t))
 
+    def last_line_time(self, pattern, start=0):
+        """Arrival time (time.monotonic()) of the last console line since
+        @start matching @pattern, or None."""
+        rx = re.compile(pattern)
+        with self.cond:
+            for when, t in reversed(self.lines[start:]):
+                if rx.search(t):
+                    return when
+        return None
+
     def mark(self):
         """Index of the next console line (to search from)."""
         with self.cond:

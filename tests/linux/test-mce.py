@@ -477,6 +477,10 @@ STORM_DAR = 0x5700000000        # storm machine check n has DAR STORM_DAR + n * 
 MARKER_DAR = 0xfee1000000       # flush markers: MARKER_DAR + cpu
 # A storm report is "late" when Linux has not printed it after this long.
 LATE_S = 1.0
+# After a report's last line, Linux still has to finish its printing loop
+# (decrement the queue count) before the next machine check may land on
+# that CPU; leave it this long (host time, generous for a loaded host).
+PRINT_DONE_S = 0.02
 
 
 def done_reports(vm, cpu, start):
@@ -491,7 +495,8 @@ def storm(vm, cpus, count, timeout=90):
     machine check.
 
     Paced per vCPU: the next one for a vCPU goes in once Linux has printed
-    the whole report (up to its last line) of every earlier one for it.
+    the whole report (up to its last line) of every earlier one for it,
+    and PRINT_DONE_S after that last line.
     Linux 6.1 saves each machine check in a per-CPU queue and prints the
     queue later from the timer interrupt (mce_run_irq_context_handlers);
     a machine check taken while that CPU is still printing makes it print
@@ -514,6 +519,10 @@ def storm(vm, cpus, count, timeout=90):
     n = 0
     while n < count:
         cpu = n % cpus
+        last = vm.last_line_time(rf'MCE: CPU{cpu}: Unknown$', start)
+        if last is not None and time.monotonic() - last < PRINT_DONE_S:
+            time.sleep(0.001)
+            continue
         if done_reports(vm, cpu, start) < sent[cpu]:
             now = time.monotonic()
             waiting_since[cpu] = waiting_since[cpu] or now
