@@ -8,25 +8,14 @@
  *
  * A -mon turns its character device into a QMP (mode=control) or HMP
  * (readline, the default) endpoint, so several monitors can run at once.
+ * Also the character-device specs of -serial, -qmp, -monitor and -qtest
+ * (stdio, null, file:PATH, unix:PATH[,server=on][,wait=off]).
  * Everything here runs once, in the main thread, before any other thread.
  */
 #include <string.h>
 
 #include "system/options.h"
-
-static int char_error(GError **error, const char *opt, const char *arg,
-                      const char *fmt, ...) G_GNUC_PRINTF(4, 5);
-
-static int char_error(GError **error, const char *opt, const char *arg,
-                      const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *why = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "-%s %s: %s", opt, arg, why);
-    return -1;
-}
+#include "options-internal.h"
 
 /* "on"/"off" (and QEMU's other boolean spellings); "" for a bare flag. */
 static int flag_value(const char *v, bool *out)
@@ -60,7 +49,7 @@ int opt_handle_chardev(VMOptions *opts, const char *arg, GError **error)
     const char *backend = parts[0];
 
     if (!backend || !*backend) {
-        return char_error(error, "chardev", arg, "Parameter 'backend' is missing");
+        return opt_error(error, "chardev", arg, "Parameter 'backend' is missing");
     }
     if (!strcmp(backend, "socket")) {
         spec.kind = CHAR_UNIX;
@@ -69,7 +58,7 @@ int opt_handle_chardev(VMOptions *opts, const char *arg, GError **error)
     } else if (!strcmp(backend, "null")) {
         spec.kind = CHAR_NULL;
     } else {
-        return char_error(error, "chardev", arg, "'%s' is not a valid char driver name",
+        return opt_error(error, "chardev", arg, "'%s' is not a valid char driver name",
                           backend);
     }
     for (char **p = parts + 1; *p; p++) {
@@ -78,7 +67,7 @@ int opt_handle_chardev(VMOptions *opts, const char *arg, GError **error)
         }
         g_auto(GStrv) kv = g_strsplit(*p, "=", 2);
         if (!kv[0]) {       /* an empty element: g_strsplit("") is empty */
-            return char_error(error, "chardev", arg, "Invalid parameter ''");
+            return opt_error(error, "chardev", arg, "Invalid parameter ''");
         }
         const char *key = kv[0], *value = kv[1];
         bool flag;
@@ -101,23 +90,23 @@ int opt_handle_chardev(VMOptions *opts, const char *arg, GError **error)
             /* Ctrl-C handling of a terminal: nothing to do on a pipe. */
         } else if (!strcmp(key, "server") || !strcmp(key, "wait") || !strcmp(key, "signal")) {
             g_free(spec.path);
-            return char_error(error, "chardev", arg, "Parameter '%s' expects 'on' or 'off'", key);
+            return opt_error(error, "chardev", arg, "Parameter '%s' expects 'on' or 'off'", key);
         } else {
             g_free(spec.path);
-            return char_error(error, "chardev", arg, "Invalid parameter '%s'", key);
+            return opt_error(error, "chardev", arg, "Invalid parameter '%s'", key);
         }
     }
     if (!id) {
         g_free(spec.path);
-        return char_error(error, "chardev", arg, "chardev: no id specified");
+        return opt_error(error, "chardev", arg, "chardev: no id specified");
     }
     if (spec.kind == CHAR_UNIX && !spec.path) {
-        return char_error(error, "chardev", arg,
+        return opt_error(error, "chardev", arg,
                           "socket: 'path' is missing (only unix sockets are supported)");
     }
     if (find_chardev(opts, id)) {
         g_free(spec.path);
-        return char_error(error, "chardev", arg, "Duplicate ID '%s' for chardev", id);
+        return opt_error(error, "chardev", arg, "Duplicate ID '%s' for chardev", id);
     }
     NamedChardev *c = g_new0(NamedChardev, 1);
     c->id = g_steal_pointer(&id);
@@ -140,7 +129,7 @@ int opt_handle_mon(VMOptions *opts, const char *arg, GError **error)
         g_auto(GStrv) kv = g_strsplit(*p, "=", 2);
         bool flag;
         if (!kv[0]) {       /* an empty element: g_strsplit("") is empty */
-            return char_error(error, "mon", arg, "Invalid parameter ''");
+            return opt_error(error, "mon", arg, "Invalid parameter ''");
         }
         if (!kv[1] && p == parts && *kv[0]) {
             chardev = g_strdup(kv[0]);      /* the implied "chardev=" */
@@ -153,17 +142,17 @@ int opt_handle_mon(VMOptions *opts, const char *arg, GError **error)
             } else if (!strcmp(kv[1], "readline")) {
                 qmp = false;
             } else {
-                return char_error(error, "mon", arg,
+                return opt_error(error, "mon", arg,
                                   "Parameter 'mode' does not accept value '%s'", kv[1]);
             }
         } else if (!strcmp(kv[0], "pretty") && flag_value(kv[1], &flag) == 0) {
             /* Pretty-printed QMP: replies stay one line each here. */
         } else {
-            return char_error(error, "mon", arg, "Invalid parameter '%s'", kv[0]);
+            return opt_error(error, "mon", arg, "Invalid parameter '%s'", kv[0]);
         }
     }
     if (!chardev) {
-        return char_error(error, "mon", arg, "Parameter 'chardev' is missing");
+        return opt_error(error, "mon", arg, "Parameter 'chardev' is missing");
     }
     MonRequest *m = g_new0(MonRequest, 1);
     m->text = g_strdup(arg);
@@ -179,10 +168,10 @@ int opt_resolve_mons(VMOptions *opts, GError **error)
         MonRequest *m = g_ptr_array_index(opts->mons, i);
         NamedChardev *c = find_chardev(opts, m->chardev);
         if (!c) {
-            return char_error(error, "mon", m->text, "chardev \"%s\" not found", m->chardev);
+            return opt_error(error, "mon", m->text, "chardev \"%s\" not found", m->chardev);
         }
         if (c->used) {
-            return char_error(error, "mon", m->text, "Device '%s' is in use", m->chardev);
+            return opt_error(error, "mon", m->text, "Device '%s' is in use", m->chardev);
         }
         if (c->spec.kind == CHAR_NULL) {
             c->used = true;     /* a monitor nobody can talk to */
@@ -217,4 +206,69 @@ void opt_free_chardevs(VMOptions *opts)
         g_ptr_array_free(opts->mons, TRUE);
     }
     opts->chardevs = opts->mons = NULL;
+}
+
+/* ---- the character-device specs of -serial, -qmp, -monitor, -qtest ---- */
+
+void char_spec_clear(CharSpec *spec)
+{
+    g_free(spec->path);
+    memset(spec, 0, sizeof(*spec));
+}
+
+int parse_char_spec(const char *text, CharSpec *spec, GError **error)
+{
+    g_auto(GStrv) parts = g_strsplit(text, ",", -1);
+    CharSpec s = { .wait = true };
+
+    if (!parts[0]) {
+        /* "": g_strsplit() gives no element at all. */
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "'' is not a supported character device "
+                    "(stdio, null, file:PATH, unix:PATH[,server=on][,wait=off])");
+        return -EINVAL;
+    }
+    if (!strcmp(parts[0], "stdio")) {
+        s.kind = CHAR_STDIO;
+    } else if (!strcmp(parts[0], "null") || !strcmp(parts[0], "none")) {
+        s.kind = CHAR_NULL;
+    } else if (g_str_has_prefix(parts[0], "file:") && parts[0][5]) {
+        s.kind = CHAR_FILE;
+        s.path = g_strdup(parts[0] + 5);
+    } else if (g_str_has_prefix(parts[0], "unix:") && parts[0][5]) {
+        s.kind = CHAR_UNIX;
+        s.path = g_strdup(parts[0] + 5);
+    } else {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "'%s' is not a supported character device "
+                    "(stdio, null, file:PATH, unix:PATH[,server=on][,wait=off])", text);
+        return -EINVAL;
+    }
+    for (char **p = parts + 1; *p; p++) {
+        bool *flag = NULL;
+        if (!**p && !p[1] && s.kind == CHAR_UNIX) {
+            break;      /* QEMU ignores one trailing comma after socket options */
+        }
+        const char *value = NULL;
+        if (g_str_has_prefix(*p, "server")) {
+            flag = &s.server;
+            value = (*p)[6] == '=' ? *p + 7 : ((*p)[6] ? NULL : "on");
+        } else if (g_str_has_prefix(*p, "wait")) {
+            flag = &s.wait;
+            value = (*p)[4] == '=' ? *p + 5 : ((*p)[4] ? NULL : "on");
+        } else if (!strcmp(*p, "nowait")) {
+            flag = &s.wait;
+            value = "off";
+        }
+        if (!flag || s.kind != CHAR_UNIX || !value ||
+            (strcmp(value, "on") && strcmp(value, "off"))) {
+            g_free(s.path);
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "'%s': unsupported character device option '%s'", text, *p);
+            return -EINVAL;
+        }
+        *flag = !strcmp(value, "on");
+    }
+    *spec = s;
+    return 0;
 }

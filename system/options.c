@@ -4,6 +4,7 @@
  * takes an argument, and a handler that validates it.
  */
 #include "system/options.h"
+#include "options-internal.h"
 
 #include "migration/migration.h"
 
@@ -28,11 +29,7 @@ typedef struct OptDesc {
     const char *help;
 } OptDesc;
 
-static int opt_error(GError **error, const char *opt, const char *arg,
-                     const char *fmt, ...) G_GNUC_PRINTF(4, 5);
-
-static int opt_error(GError **error, const char *opt, const char *arg,
-                     const char *fmt, ...)
+int opt_error(GError **error, const char *opt, const char *arg, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -97,69 +94,6 @@ int parse_ram_size(const char *text, uint64_t *bytes)
         return -EINVAL;
     }
     *bytes = n << shift;
-    return 0;
-}
-
-void char_spec_clear(CharSpec *spec)
-{
-    g_free(spec->path);
-    memset(spec, 0, sizeof(*spec));
-}
-
-int parse_char_spec(const char *text, CharSpec *spec, GError **error)
-{
-    g_auto(GStrv) parts = g_strsplit(text, ",", -1);
-    CharSpec s = { .wait = true };
-
-    if (!parts[0]) {
-        /* "": g_strsplit() gives no element at all. */
-        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "'' is not a supported character device "
-                    "(stdio, null, file:PATH, unix:PATH[,server=on][,wait=off])");
-        return -EINVAL;
-    }
-    if (!strcmp(parts[0], "stdio")) {
-        s.kind = CHAR_STDIO;
-    } else if (!strcmp(parts[0], "null") || !strcmp(parts[0], "none")) {
-        s.kind = CHAR_NULL;
-    } else if (g_str_has_prefix(parts[0], "file:") && parts[0][5]) {
-        s.kind = CHAR_FILE;
-        s.path = g_strdup(parts[0] + 5);
-    } else if (g_str_has_prefix(parts[0], "unix:") && parts[0][5]) {
-        s.kind = CHAR_UNIX;
-        s.path = g_strdup(parts[0] + 5);
-    } else {
-        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "'%s' is not a supported character device "
-                    "(stdio, null, file:PATH, unix:PATH[,server=on][,wait=off])", text);
-        return -EINVAL;
-    }
-    for (char **p = parts + 1; *p; p++) {
-        bool *flag = NULL;
-        if (!**p && !p[1] && s.kind == CHAR_UNIX) {
-            break;      /* QEMU ignores one trailing comma after socket options */
-        }
-        const char *value = NULL;
-        if (g_str_has_prefix(*p, "server")) {
-            flag = &s.server;
-            value = (*p)[6] == '=' ? *p + 7 : ((*p)[6] ? NULL : "on");
-        } else if (g_str_has_prefix(*p, "wait")) {
-            flag = &s.wait;
-            value = (*p)[4] == '=' ? *p + 5 : ((*p)[4] ? NULL : "on");
-        } else if (!strcmp(*p, "nowait")) {
-            flag = &s.wait;
-            value = "off";
-        }
-        if (!flag || s.kind != CHAR_UNIX || !value ||
-            (strcmp(value, "on") && strcmp(value, "off"))) {
-            g_free(s.path);
-            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        "'%s': unsupported character device option '%s'", text, *p);
-            return -EINVAL;
-        }
-        *flag = !strcmp(value, "on");
-    }
-    *spec = s;
     return 0;
 }
 
