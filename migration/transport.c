@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "migration/migration.h"
 #include "migration/stream.h"
+#include "system/chardev.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,18 +25,6 @@ int mig_uri_check(const char *uri, GError **error)
     }
     g_set_error(error, MIG_ERROR, 0, "unknown migration protocol: %s", uri);
     return -1;
-}
-
-static int unix_addr(const char *path, struct sockaddr_un *sa, GError **error)
-{
-    memset(sa, 0, sizeof(*sa));
-    sa->sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof(sa->sun_path)) {
-        g_set_error(error, MIG_ERROR, 0, "unix:%s: path too long", path);
-        return -1;
-    }
-    strcpy(sa->sun_path, path);
-    return 0;
 }
 
 static struct addrinfo *tcp_addr(const char *hostport, GError **error)
@@ -92,7 +81,7 @@ int mig_connect(const char *uri, GPid *child, GError **error)
     }
     if (g_str_has_prefix(uri, "unix:")) {
         struct sockaddr_un sa;
-        if (unix_addr(uri + 5, &sa, error) < 0) {
+        if (char_unix_address(uri + 5, &sa, error) < 0) {
             return -1;
         }
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -140,10 +129,10 @@ int mig_listen(const char *uri, bool *is_stream, GPid *child, GError **error)
     }
     if (g_str_has_prefix(uri, "unix:")) {
         struct sockaddr_un sa;
-        if (unix_addr(uri + 5, &sa, error) < 0) {
+        if (char_unix_address(uri + 5, &sa, error) < 0 ||
+            char_unix_clear_stale(uri + 5, &sa, error) < 0) {
             return -1;
         }
-        unlink(uri + 5);
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
             listen(fd, 1) == 0) {

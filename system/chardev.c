@@ -11,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int unix_addr(const char *path, struct sockaddr_un *addr, GError **error)
+int char_unix_address(const char *path, struct sockaddr_un *addr, GError **error)
 {
     memset(addr, 0, sizeof(*addr));
     addr->sun_family = AF_UNIX;
@@ -99,8 +99,8 @@ static void disown_socket(const char *path)
  * anything that is not a socket (a regular file, a directory ...) is
  * refused: binding must never delete somebody else's file.
  */
-static int clear_stale_socket(const char *path, const struct sockaddr_un *addr,
-                              GError **error)
+int char_unix_clear_stale(const char *path, const struct sockaddr_un *addr,
+                          GError **error)
 {
     struct stat st;
     if (lstat(path, &st) < 0) {
@@ -129,11 +129,11 @@ static int clear_stale_socket(const char *path, const struct sockaddr_un *addr,
 static int unix_listen(CharEndpoint *ep, GError **error)
 {
     struct sockaddr_un addr;
-    int ret = unix_addr(ep->spec.path, &addr, error);
+    int ret = char_unix_address(ep->spec.path, &addr, error);
     if (ret < 0) {
         return ret;
     }
-    ret = clear_stale_socket(ep->spec.path, &addr, error);
+    ret = char_unix_clear_stale(ep->spec.path, &addr, error);
     if (ret < 0) {
         return ret;
     }
@@ -217,7 +217,7 @@ int char_connect(CharEndpoint *ep, GError **error)
         }
     } else {
         struct sockaddr_un addr;
-        int ret = unix_addr(ep->spec.path, &addr, error);
+        int ret = char_unix_address(ep->spec.path, &addr, error);
         if (ret < 0) {
             return ret;
         }

@@ -52,4 +52,16 @@ void char_close(CharEndpoint *ep);
  */
 void char_unlink_sockets(void);
 
+struct sockaddr_un;
+/** char_unix_address: @addr for a unix socket at @path; -ENAMETOOLONG (with
+ * @error) when the path does not fit. */
+int char_unix_address(const char *path, struct sockaddr_un *addr, GError **error);
+/**
+ * char_unix_clear_stale: before binding at @path: nothing there, or a
+ * stale socket (nobody accepts; removed). A live socket or anything that
+ * is not a socket is refused (-EEXIST / -EADDRINUSE, with @error): a
+ * server endpoint never deletes somebody else's file.
+ */
+int char_unix_clear_stale(const char *path, const struct sockaddr_un *addr, GError **error);
+
 #endif

@@ -119,6 +119,17 @@ def main():
         check(rc == 1 and 'truncated' in stderr_of(2), 'truncated file refused: %r' %
               stderr_of(2).strip())
 
+        # -incoming unix: on somebody's regular file: refused, the file kept
+        precious = os.path.join(tmp, 'precious.txt')
+        with open(precious, 'w') as pf:
+            pf.write('precious\n')
+        dst, dq = start(5, ['-incoming', 'unix:' + precious], connect=False)
+        rc = dst.wait(timeout=10)
+        with open(precious) as pf:
+            kept = pf.read() == 'precious\n'
+        check(rc == 1 and 'exists and is not a socket' in stderr_of(5) and kept,
+              'unix: listener refuses a regular file and keeps it: %r' % stderr_of(5).strip())
+
         # -incoming defer + migrate-incoming, then the storm finishes there
         dst, dq = start(3, ['-incoming', 'defer'])
         check(dq.cmd('query-status')['status'] == 'inmigrate', 'destination inmigrate')
