@@ -31,21 +31,6 @@ static SpaprMachineState *make_machine(int cpus)
     return spapr;
 }
 
-/* Run an RTAS call as @cpu with its cells in a per-vCPU scratch area. */
-static uint32_t rtas_as(SpaprMachineState *spapr, PowerPCCPU *cpu, uint32_t token,
-                        uint32_t nargs, const uint32_t *args)
-{
-    uint64_t base = 0x100000 + 0x100 * (uint64_t)cpu->index;
-    uint32_t status;
-    for (uint32_t i = 0; i < nargs; i++) {
-        guest_st_be32(&spapr->ram, base + 4 * i, args[i]);
-    }
-    g_assert_cmpint(spapr_rtas_call(spapr, cpu, token, nargs, base, 1,
-                                    base + 4 * nargs), ==, H_SUCCESS);
-    guest_ld_be32(&spapr->ram, base + 4 * nargs, &status);
-    return status;
-}
-
 static void register_fwnmi(SpaprMachineState *spapr)
 {
     uint32_t args[2] = { SRESET_HANDLER, MCE_HANDLER };
