@@ -187,6 +187,13 @@ class LinuxVM:
                     return when
         return None
 
+    def power_off(self, what='powered off'):
+        """The init's console command "q" (power off through reboot()); the
+        VMM must then exit 0."""
+        self.send('q\n')
+        status = self.wait_exit(30)
+        check(status == 0, f'{what}, exit status {status}')
+
     def mark(self):
         """Index of the next console line (to search from)."""
         with self.cond:

@@ -190,9 +190,7 @@ def scenario_recovered(args):
               'query-fwnmi: 10 requests, 10 delivered, 10 interlocks')
         check(vm.count_lines(r'MCE: CPU\d+: machine check') == 10, '10 reports in all')
         check(vm.count_lines(r'Oops|Kernel panic|BUG:') == 0, 'no oops')
-        vm.send('q\n')
-        status = vm.wait_exit(30)
-        check(status == 0, f'powered off, exit status {status}')
+        vm.power_off()
     except Fail:
         print(vm.tail())
         raise
@@ -297,9 +295,7 @@ def scenario_handover(args):
               f'query-fwnmi: record {recs[0]["seq"]} handed over to boot 2 via event-scan')
         vm.wait_line(r'nvram: Failed to find or create ibm,rtas-log partition', 1, start)
         alive(vm)
-        vm.send('q\n')
-        status = vm.wait_exit(30)
-        check(status == 0, f'powered off, exit status {status}')
+        vm.power_off()
     except Fail:
         print(vm.tail())
         raise
@@ -425,9 +421,7 @@ def scenario_kexec(args):
             fwnmi_event(vm, ev, kind='fwnmi')
             alive(vm)
             check(vm.count_lines(r'Oops|Kernel panic|BUG:', i) == 0, 'no oops')
-            vm.send('q\n')
-            status = vm.wait_exit(30)
-            check(status == 0, f'the new kernel powered off, exit status {status}')
+            vm.power_off('the new kernel powered off')
         except Fail:
             print(vm.tail())
             raise
@@ -615,9 +609,7 @@ def scenario_storm(args):
         check(vm.count_lines(r'Oops|Kernel panic|BUG:|rcu.*stall', start) == 0,
               'no oops, panic or RCU stall')
         alive(vm)
-        vm.send('q\n')
-        status = vm.wait_exit(30)
-        check(status == 0, f'powered off, exit status {status}')
+        vm.power_off()
     except Fail:
         print(vm.tail())
         raise

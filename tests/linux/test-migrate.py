@@ -127,9 +127,7 @@ def scenario_live(args):
         check(dst.count_lines(r'MCE: CPU\d+: machine check') == 2, '2 reports on the destination')
         check(dst.count_lines(r'Oops|Kernel panic|BUG:|rcu.*stall|watchdog') == 0,
               'destination: no oops, stall or watchdog')
-        dst.send('q\n')
-        status = dst.wait_exit(30)
-        check(status == 0, f'destination powered off, exit status {status}')
+        dst.power_off('destination powered off')
     except Fail:
         print('---- source ----')
         print(src.tail())
@@ -181,9 +179,7 @@ def scenario_mid_mce(args):
         check(src.count_lines(r'MCE: ') == 0, 'no MCE line on the source console')
         check(dst.count_lines(r'MCE: CPU\d+: machine check') == 1, '1 report on the destination')
         check(dst.count_lines(r'Oops|Kernel panic|BUG:') == 0, 'destination: no oops')
-        dst.send('q\n')
-        status = dst.wait_exit(30)
-        check(status == 0, f'destination powered off, exit status {status}')
+        dst.power_off('destination powered off')
     except Fail:
         print('---- source ----')
         print(src.tail())
