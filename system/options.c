@@ -149,11 +149,6 @@ static int opt_machine(VMOptions *opts, const char *arg, GError **error)
             }
             g_free(opts->fwnmi_journal);
             opts->fwnmi_journal = g_strdup(kv[1]);
-        } else if (!strcmp(kv[0], "x-vof") && !none) {
-            if (!kv[1] || (strcmp(kv[1], "on") && strcmp(kv[1], "off"))) {
-                return opt_error(error, "machine", arg, "Parameter 'x-vof' expects 'on' or 'off'");
-            }
-            opts->machine.vof = !strcmp(kv[1], "on");
         } else {
             GError *err = NULL;
             int ret = none ? -ENOENT : spapr_caps_set(&opts->machine.caps, kv[0], kv[1], &err);

@@ -81,7 +81,7 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
     /* RTAS at the top of the RMA, the device tree just below it. */
     spapr->rtas_base = (spapr->rma_size - spapr->rtas_size) & ~(SPAPR_RTAS_ALIGN - 1);
     spapr->rtas_base_default = spapr->rtas_base;
-    spapr->vof.enabled = cfg->vof;
+    spapr->vof.enabled = cfg->caps.x_vof;
     spapr->fdt_size = spapr_fdt_size(cfg->smp_cpus,
                                      cfg->kernel_cmdline ? strlen(cfg->kernel_cmdline) : 0);
     spapr->fdt_addr = spapr->rtas_base - spapr->fdt_size;

@@ -84,6 +84,20 @@ static void test_action_panic(void)
     vm_options_free(&o);
 }
 
+/* x-vof is one property: what -machine sets is what QOM shows and the
+ * machine boots with (caps.x_vof). */
+static void test_x_vof(void)
+{
+    VMOptions o;
+    g_autoptr(GError) err = NULL;
+    g_assert_cmpint(parse(&o, &err, "-M", "pseries,x-vof=on", NULL), ==, 0);
+    g_assert_true(o.machine.caps.x_vof);
+    vm_options_free(&o);
+    g_assert_cmpint(parse(&o, &err, "-M", "pseries", NULL), ==, 0);
+    g_assert_false(o.machine.caps.x_vof);
+    vm_options_free(&o);
+}
+
 /* The three ways QEMU selects KVM. */
 static void test_kvm_forms(void)
 {
@@ -274,6 +288,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/defaults", test_defaults);
     g_test_add_func("/cmdline/action-panic", test_action_panic);
     g_test_add_func("/cmdline/kvm-forms", test_kvm_forms);
+    g_test_add_func("/cmdline/x-vof", test_x_vof);
     g_test_add_func("/cmdline/ram-sizes", test_ram_sizes);
     g_test_add_func("/cmdline/rejects-bad-input-one-line", test_rejects_bad_input_one_line);
     g_test_add_func("/cmdline/empty-values/accepted-or-one-line-error", test_empty_values);

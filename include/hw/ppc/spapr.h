@@ -92,7 +92,7 @@ typedef struct SpaprCaps {
     uint8_t cfpc, sbbc, ibs;    /* SPAPR_CAP_* */
     uint64_t hpt_max_page_size; /* bytes (cap-hpt-max-page-size) */
     bool nested_hv, large_decr, ccf_assist, rpt_invalidate;
-    bool x_vof;                 /* x-vof: accepted, nothing to change (no SLOF) */
+    bool x_vof;                 /* x-vof=on: boot -kernel through VOF (spapr_vof.c) */
     bool set_vsx, set_dfp, set_large_decr;  /* given on the command line */
 } SpaprCaps;
 
@@ -177,7 +177,6 @@ typedef struct SpaprMachineConfig {
     const char *kernel_cmdline;
     const char *initrd_path;
     const char *fwnmi_journal;  /* -machine fwnmi-journal=PATH, or NULL */
-    bool vof;                   /* -M pseries,x-vof=on */
     const char *bios_path;      /* boot firmware (SLOF), loaded at 0 */
 } SpaprMachineConfig;
 
