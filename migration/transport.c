@@ -27,6 +27,16 @@ int mig_uri_check(const char *uri, GError **error)
     return -1;
 }
 
+/* "URI: strerror(errno)" for a socket call that failed; closes @fd. */
+static int fail_errno(const char *uri, int fd, GError **error)
+{
+    g_set_error(error, MIG_ERROR, 0, "%s: %s", uri, g_strerror(errno));
+    if (fd >= 0) {
+        close(fd);
+    }
+    return -1;
+}
+
 static struct addrinfo *tcp_addr(const char *hostport, GError **error)
 {
     g_autofree char *host = g_strdup(hostport);
@@ -103,11 +113,7 @@ int mig_connect(const char *uri, GPid *child, GError **error)
         mig_uri_check(uri, error);
         return -1;
     }
-    g_set_error(error, MIG_ERROR, 0, "%s: %s", uri, g_strerror(errno));
-    if (fd >= 0) {
-        close(fd);
-    }
-    return -1;
+    return fail_errno(uri, fd, error);
 }
 
 int mig_listen(const char *uri, bool *is_stream, GPid *child, GError **error)
@@ -156,11 +162,7 @@ int mig_listen(const char *uri, bool *is_stream, GPid *child, GError **error)
         mig_uri_check(uri, error);
         return -1;
     }
-    g_set_error(error, MIG_ERROR, 0, "%s: %s", uri, g_strerror(errno));
-    if (fd >= 0) {
-        close(fd);
-    }
-    return -1;
+    return fail_errno(uri, fd, error);
 }
 
 int mig_accept(int listen_fd, GError **error)
