@@ -493,9 +493,11 @@ static void qtest_serve_client(QtestServer *s)
         bql_lock();
         g_autofree char *reply = qtest_handle_line(s->spapr, line->str);
         trace_event("qtest", "%s -> %.80s", line->str, reply);
+        /* Logged before it is sent: a client that has the reply may make
+         * the VMM exit at once, and the log must already hold it. */
+        qtest_log(s, 'S', reply);
         qtest_reply(s->ep, reply);
         bql_unlock();
-        qtest_log(s, 'S', reply);
     }
 }
 
