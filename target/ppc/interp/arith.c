@@ -46,47 +46,47 @@ static ALWAYS_INLINE void add_generic(CPUPPCState *env, const PPCInsn *d,
 INTERP_OP(op_add)
 {
     env->gpr[d->rt] = RA + RB;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_add_flags)
 {
     add_generic(env, d, RA, RB, 0, false);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_subf)
 {
     env->gpr[d->rt] = RB - RA;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_subf_flags)
 {
     add_generic(env, d, ~RA, RB, 1, false);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_neg)
 {
     env->gpr[d->rt] = -RA;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_neg_flags)
 {
     add_generic(env, d, ~RA, 0, 1, false);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
-INTERP_OP(op_addc)   { add_generic(env, d, RA, RB, 0, true); return d + 1; }
-INTERP_OP(op_adde)   { add_generic(env, d, RA, RB, xer_ca(env), true); return d + 1; }
-INTERP_OP(op_addme)  { add_generic(env, d, RA, ~0ULL, xer_ca(env), true); return d + 1; }
-INTERP_OP(op_addze)  { add_generic(env, d, RA, 0, xer_ca(env), true); return d + 1; }
-INTERP_OP(op_subfc)  { add_generic(env, d, ~RA, RB, 1, true); return d + 1; }
-INTERP_OP(op_subfe)  { add_generic(env, d, ~RA, RB, xer_ca(env), true); return d + 1; }
-INTERP_OP(op_subfme) { add_generic(env, d, ~RA, ~0ULL, xer_ca(env), true); return d + 1; }
-INTERP_OP(op_subfze) { add_generic(env, d, ~RA, 0, xer_ca(env), true); return d + 1; }
+INTERP_OP(op_addc)   { add_generic(env, d, RA, RB, 0, true); return next_insn(env, run, d + 1); }
+INTERP_OP(op_adde)   { add_generic(env, d, RA, RB, xer_ca(env), true); return next_insn(env, run, d + 1); }
+INTERP_OP(op_addme)  { add_generic(env, d, RA, ~0ULL, xer_ca(env), true); return next_insn(env, run, d + 1); }
+INTERP_OP(op_addze)  { add_generic(env, d, RA, 0, xer_ca(env), true); return next_insn(env, run, d + 1); }
+INTERP_OP(op_subfc)  { add_generic(env, d, ~RA, RB, 1, true); return next_insn(env, run, d + 1); }
+INTERP_OP(op_subfe)  { add_generic(env, d, ~RA, RB, xer_ca(env), true); return next_insn(env, run, d + 1); }
+INTERP_OP(op_subfme) { add_generic(env, d, ~RA, ~0ULL, xer_ca(env), true); return next_insn(env, run, d + 1); }
+INTERP_OP(op_subfze) { add_generic(env, d, ~RA, 0, xer_ca(env), true); return next_insn(env, run, d + 1); }
 
 /* addex RT,RA,RB,0 (3.3.9): add with OV used as the carry in and out. */
 INTERP_OP(op_addex)
@@ -103,7 +103,7 @@ INTERP_OP(op_addex)
     env->xer = (env->xer & ~(XER_OV | XER_OV32)) |
                (carry ? XER_OV : 0) | (carry32 ? XER_OV32 : 0);
     env->gpr[d->rt] = sum;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* ---- immediate forms ---- */
@@ -111,51 +111,51 @@ INTERP_OP(op_addex)
 INTERP_OP(op_addi)
 {
     env->gpr[d->rt] = RA + d->imm;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* addi/addis with RA=0 (li, lis), and addpcis (value fixed at decode). */
 INTERP_OP(op_li)
 {
     env->gpr[d->rt] = d->imm;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* addic / addic.: CA is always set. */
 INTERP_OP(op_addic)
 {
     add_generic(env, d, RA, d->imm, 0, true);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_subfic)
 {
     add_generic(env, d, ~RA, d->imm, 1, true);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_mulli)
 {
     env->gpr[d->rt] = RA * (uint64_t)d->imm;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* ---- multiply ---- */
 
-static ALWAYS_INLINE PPCInsn *finish(CPUPPCState *env, PPCInsn *d,
-                                     uint64_t result)
+static ALWAYS_INLINE PPCInsn *finish(CPUPPCState *env, PPCRun *run,
+                                     PPCInsn *d, uint64_t result)
 {
     env->gpr[d->rt] = result;
     if (d->rc) {
         set_cr0(env, result);
     }
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_mullw)
 {
     env->gpr[d->rt] = (uint64_t)((int64_t)(int32_t)RA * (int32_t)RB);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_mullw_flags)
@@ -166,13 +166,13 @@ INTERP_OP(op_mullw_flags)
         bool ov = prod != (int32_t)prod;
         set_xer_ov(env, ov, ov);
     }
-    return finish(env, d, (uint64_t)prod);
+    return finish(env, run, d, (uint64_t)prod);
 }
 
 INTERP_OP(op_mulld)
 {
     env->gpr[d->rt] = RA * RB;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_mulld_flags)
@@ -183,39 +183,39 @@ INTERP_OP(op_mulld_flags)
     if (d->oe) {
         set_xer_ov(env, ov, ov);
     }
-    return finish(env, d, RA * RB);
+    return finish(env, run, d, RA * RB);
 }
 
 /* High words: RT[0:31] is undefined by the ISA; we leave it zero. */
 INTERP_OP(op_mulhw)
 {
     int64_t prod = (int64_t)(int32_t)RA * (int32_t)RB;
-    return finish(env, d, (uint32_t)((uint64_t)prod >> 32));
+    return finish(env, run, d, (uint32_t)((uint64_t)prod >> 32));
 }
 
 INTERP_OP(op_mulhwu)
 {
     uint64_t prod = (uint64_t)(uint32_t)RA * (uint32_t)RB;
-    return finish(env, d, prod >> 32);
+    return finish(env, run, d, prod >> 32);
 }
 
 INTERP_OP(op_mulhd)
 {
     int128_t prod = (int128_t)(int64_t)RA * (int64_t)RB;
-    return finish(env, d, (uint64_t)((uint128_t)prod >> 64));
+    return finish(env, run, d, (uint64_t)((uint128_t)prod >> 64));
 }
 
 INTERP_OP(op_mulhdu)
 {
     uint128_t prod = (uint128_t)RA * RB;
-    return finish(env, d, (uint64_t)(prod >> 64));
+    return finish(env, run, d, (uint64_t)(prod >> 64));
 }
 
 /* maddhd/maddhdu/maddld (VA-form, 3.3.9): RC is in the f1 field. */
 INTERP_OP(op_maddld)
 {
     env->gpr[d->rt] = RA * RB + env->gpr[d->f1];
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_maddhd)
@@ -223,14 +223,14 @@ INTERP_OP(op_maddhd)
     int128_t sum = (int128_t)(int64_t)RA * (int64_t)RB +
                    (int64_t)env->gpr[d->f1];
     env->gpr[d->rt] = (uint64_t)((uint128_t)sum >> 64);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_maddhdu)
 {
     uint128_t sum = (uint128_t)RA * RB + env->gpr[d->f1];
     env->gpr[d->rt] = (uint64_t)(sum >> 64);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* ---- divide ---- */
@@ -240,41 +240,41 @@ INTERP_OP(op_maddhdu)
  * zero, overflow) the result is 0, OV/OV32 are set if OE=1 (3.3.9), and
  * CR0 reflects the value written.
  */
-static PPCInsn *divide_done(CPUPPCState *env, PPCInsn *d, uint64_t result,
-                            bool overflow)
+static PPCInsn *divide_done(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                            uint64_t result, bool overflow)
 {
     if (d->oe) {
         set_xer_ov(env, overflow, overflow);
     }
-    return finish(env, d, overflow ? 0 : result);
+    return finish(env, run, d, overflow ? 0 : result);
 }
 
 INTERP_OP(op_divw)
 {
     int32_t a = (int32_t)RA, b = (int32_t)RB;
     bool ov = b == 0 || (a == INT32_MIN && b == -1);
-    return divide_done(env, d, ov ? 0 : (uint32_t)(a / b), ov);
+    return divide_done(env, run, d, ov ? 0 : (uint32_t)(a / b), ov);
 }
 
 INTERP_OP(op_divwu)
 {
     uint32_t a = (uint32_t)RA, b = (uint32_t)RB;
     bool ov = b == 0;
-    return divide_done(env, d, ov ? 0 : a / b, ov);
+    return divide_done(env, run, d, ov ? 0 : a / b, ov);
 }
 
 INTERP_OP(op_divd)
 {
     int64_t a = (int64_t)RA, b = (int64_t)RB;
     bool ov = b == 0 || (a == INT64_MIN && b == -1);
-    return divide_done(env, d, ov ? 0 : (uint64_t)(a / b), ov);
+    return divide_done(env, run, d, ov ? 0 : (uint64_t)(a / b), ov);
 }
 
 INTERP_OP(op_divdu)
 {
     uint64_t a = RA, b = RB;
     bool ov = b == 0;
-    return divide_done(env, d, ov ? 0 : a / b, ov);
+    return divide_done(env, run, d, ov ? 0 : a / b, ov);
 }
 
 /* divwe: (RA[32:63] || 0x00000000) / RB[32:63], quotient must fit 32 bits. */
@@ -289,7 +289,7 @@ INTERP_OP(op_divwe)
         q = a / b;
         ov = q != (int32_t)q;
     }
-    return divide_done(env, d, (uint32_t)q, ov);
+    return divide_done(env, run, d, (uint32_t)q, ov);
 }
 
 INTERP_OP(op_divweu)
@@ -297,7 +297,7 @@ INTERP_OP(op_divweu)
     uint64_t a = (uint64_t)(uint32_t)RA << 32;
     uint64_t b = (uint32_t)RB;
     bool ov = b == 0 || (uint32_t)RA >= b;
-    return divide_done(env, d, ov ? 0 : (uint32_t)(a / b), ov);
+    return divide_done(env, run, d, ov ? 0 : (uint32_t)(a / b), ov);
 }
 
 /* divde: (RA || 64 zeros) / RB, quotient must fit 64 bits. */
@@ -312,14 +312,14 @@ INTERP_OP(op_divde)
         q = a / b;
         ov = q != (int64_t)q;
     }
-    return divide_done(env, d, (uint64_t)q, ov);
+    return divide_done(env, run, d, (uint64_t)q, ov);
 }
 
 INTERP_OP(op_divdeu)
 {
     uint128_t a = (uint128_t)RA << 64;
     bool ov = RB == 0 || RA >= RB;
-    return divide_done(env, d, ov ? 0 : (uint64_t)(a / RB), ov);
+    return divide_done(env, run, d, ov ? 0 : (uint64_t)(a / RB), ov);
 }
 
 /* ---- modulo (3.3.9): undefined results are 0, no flags ---- */
@@ -329,14 +329,14 @@ INTERP_OP(op_modsw)
     int32_t a = (int32_t)RA, b = (int32_t)RB;
     bool undef = b == 0 || (a == INT32_MIN && b == -1);
     env->gpr[d->rt] = undef ? 0 : (uint64_t)(int64_t)(a % b);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_moduw)
 {
     uint32_t a = (uint32_t)RA, b = (uint32_t)RB;
     env->gpr[d->rt] = b ? a % b : 0;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_modsd)
@@ -344,13 +344,13 @@ INTERP_OP(op_modsd)
     int64_t a = (int64_t)RA, b = (int64_t)RB;
     bool undef = b == 0 || (a == INT64_MIN && b == -1);
     env->gpr[d->rt] = undef ? 0 : (uint64_t)(a % b);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_modud)
 {
     env->gpr[d->rt] = RB ? RA % RB : 0;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 #undef RA

@@ -62,7 +62,7 @@ INTERP_OP(op_bc_cr)
     if (cr_bit(env, d->f1) == d->f2) {
         return branch_taken(env, run, d, d->target, d->slot);
     }
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* bc with CTR decrement only (bdnz, bdz): f2 = BO. */
@@ -71,7 +71,7 @@ INTERP_OP(op_bc_ctr)
     if (ctr_condition(env, d->f2)) {
         return branch_taken(env, run, d, d->target, d->slot);
     }
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* Any other bc/bcl: f1 = BI, f2 = BO, rc = LK. */
@@ -85,7 +85,7 @@ INTERP_OP(op_bc_generic)
     if (taken) {
         return branch_taken(env, run, d, d->target, d->slot);
     }
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* ---- bclr / bcctr / bctar: computed targets ---- */
@@ -130,7 +130,7 @@ INTERP_OP(op_bc_reg)
     if (taken) {
         return branch_to_reg(env, run, d, reg);
     }
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* ---- condition register (2.5) ---- */
@@ -141,7 +141,7 @@ INTERP_OP(op_bc_reg)
         uint32_t a = cr_bit(env, d->ra), b = cr_bit(env, d->rb);            \
         uint32_t bit = 1u << (31 - d->rt);                                  \
         env->cr = ((expr) & 1) ? (env->cr | bit) : (env->cr & ~bit);        \
-        return d + 1;                                                       \
+        return next_insn(env, run, d + 1);                                                       \
     }
 
 DEFINE_CR_LOGICAL(crand, a & b)
@@ -157,14 +157,14 @@ DEFINE_CR_LOGICAL(crorc, a | ~b)
 INTERP_OP(op_mcrf)
 {
     set_cr_field(env, d->f1, env->cr >> (28 - 4 * d->f2));
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* mfcr RT / mfocrf RT,FXM: d->mask selects the fields copied. */
 INTERP_OP(op_mfcr)
 {
     env->gpr[d->rt] = env->cr & d->mask;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* mtcrf FXM,RS / mtocrf */
@@ -172,7 +172,7 @@ INTERP_OP(op_mtcrf)
 {
     uint32_t mask = (uint32_t)d->mask;
     env->cr = ((uint32_t)env->gpr[d->rt] & mask) | (env->cr & ~mask);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* ---- decoding ---- */

@@ -105,7 +105,7 @@ static inline unsigned tlb_index(uint64_t ea)
 }
 
 /* Per-vCPU interpreter state (cpu->accel_priv). */
-#define ICACHE_PAGES    256
+#define ICACHE_PAGES    1024
 typedef struct PPCInterpState {
     uint8_t *host;          /* RAM mapping the cache was filled from */
     uint64_t tar;           /* Target Address Register (bctar) */
@@ -134,6 +134,7 @@ struct PPCRun {
     uint64_t page_ra;       /* its real address */
     uint32_t *gen_ptr;      /* &code_page_gen[page->gen_index] */
     int uncounted;          /* sentinel pseudo-instructions executed */
+    uint32_t chain;         /* instructions next_insn() may still chain */
     bool stop;              /* leave the slice: MSR/mode/exit re-check */
     bool halt;              /* a hypercall asked to leave the run loop */
     /* An access straddling two pages whose real pages are not adjacent:
@@ -205,6 +206,23 @@ static inline PPCInsn *continue_at(CPUPPCState *env, uint64_t nip)
     return NULL;
 }
 
+/*
+ * Straight-line continuation: run the next slot directly (a tail call,
+ * so the host stack does not grow) while the chain budget the run loop
+ * set lasts, else hand it back to the loop. Chaining keeps the hot path
+ * off the run loop's single indirect call: every handler jumps to its
+ * successor from its own site, which the host predicts far better.
+ */
+static ALWAYS_INLINE PPCInsn *next_insn(CPUPPCState *env, PPCRun *run,
+                                        PPCInsn *next)
+{
+    if (likely(run->chain != 0)) {
+        run->chain--;
+        return next->fn(env, run, next);
+    }
+    return next;
+}
+
 /* Like continue_at() but also re-evaluate the mode, exits, decrementer. */
 static inline PPCInsn *stop_at(CPUPPCState *env, PPCRun *run, uint64_t nip)
 {
@@ -225,7 +243,7 @@ static ALWAYS_INLINE PPCInsn *branch_taken(CPUPPCState *env, PPCRun *run,
     env->cfar = insn_addr(run, d);
     if (likely(local != NULL) && likely(!exit_requested(run)) &&
         likely(page_still_valid(run))) {
-        return local;
+        return next_insn(env, run, local);
     }
     return continue_at(env, target);
 }
@@ -355,19 +373,18 @@ PPCInsn *interp_bounce_store(CPUPPCState *env, PPCRun *run, PPCInsn *d,
                              unsigned len);
 
 /*
- * Host pointer for a data access of @size bytes at @ea (already truncated
- * to the mode's EA width), or NULL when an interrupt or machine check was
- * raised instead (the handler must then return NULL).
+ * The fast half of mem_ptr(): a host pointer when the access needs no
+ * translation work (real mode inside RAM, or a TLB hit inside one page)
+ * and no page is poisoned, else NULL with nothing raised. Handlers that
+ * call nothing else on their fast path use it with an outlined slow path
+ * (a tail call), so that the hot path saves no registers.
  */
-static ALWAYS_INLINE uint8_t *mem_ptr(CPUPPCState *env, PPCRun *run,
-                                      PPCInsn *d, uint64_t ea, unsigned size,
-                                      PPCAccessKind kind)
+static ALWAYS_INLINE uint8_t *mem_fast(const PPCRun *run, uint64_t ea,
+                                       unsigned size, PPCAccessKind kind)
 {
-    uint64_t ra = ea & run->ra_mask;
-    if (likely(ra + size <= run->fast_limit) &&
-        likely(__atomic_load_n(&run->ram->poison_count,
-                               __ATOMIC_RELAXED) == 0)) {
-        return run->host + ra;
+    if (unlikely(__atomic_load_n(&run->ram->poison_count,
+                                 __ATOMIC_RELAXED) != 0)) {
+        return NULL;
     }
     if (run->dtlb) {
         /* Translation on: a TLB hit inside one page hands out RAM. */
@@ -376,32 +393,53 @@ static ALWAYS_INLINE uint8_t *mem_ptr(CPUPPCState *env, PPCRun *run,
         uint64_t off = ea & (GUEST_PAGE_SIZE - 1);
         if (likely(tag == ea - off) &&
             likely(off <= GUEST_PAGE_SIZE - size) &&
-            likely(tlb_current(run)) &&
-            likely(__atomic_load_n(&run->ram->poison_count,
-                                   __ATOMIC_RELAXED) == 0)) {
+            likely(tlb_current(run))) {
             return run->host + e->ra + off;
         }
+        return NULL;
     }
-    return interp_mem_slow(env, run, d, ea, size, kind);
+    uint64_t ra = ea & run->ra_mask;
+    return likely(ra + size <= run->fast_limit) ? run->host + ra : NULL;
+}
+
+/*
+ * Host pointer for a data access of @size bytes at @ea (already truncated
+ * to the mode's EA width), or NULL when an interrupt or machine check was
+ * raised instead (the handler must then return NULL).
+ */
+static ALWAYS_INLINE uint8_t *mem_ptr(CPUPPCState *env, PPCRun *run,
+                                      PPCInsn *d, uint64_t ea, unsigned size,
+                                      PPCAccessKind kind)
+{
+    uint8_t *p = mem_fast(run, ea, size, kind);
+
+    return likely(p != NULL) ? p : interp_mem_slow(env, run, d, ea, size, kind);
 }
 
 PPCInsn *interp_code_written(CPUPPCState *env, PPCRun *run, PPCInsn *d,
                              uint64_t ra, uint64_t len);
+/* store_done() when the store needs more than moving on (see there). */
+PPCInsn *interp_store_done_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                                const uint8_t *p, unsigned len);
 
-/* After a store of @len bytes at @p: notice writes to decoded code. */
+/*
+ * After a store of @len bytes at @p: the dirty log (migration), writes to
+ * decoded code, and stores that went to run->bounce need the slow path;
+ * one combined test keeps the common case to a few instructions.
+ */
 static ALWAYS_INLINE PPCInsn *store_done(CPUPPCState *env, PPCRun *run,
                                          PPCInsn *d, const uint8_t *p,
                                          unsigned len)
 {
     uint64_t ra = (uint64_t)(p - run->host);
-    if (unlikely(p == run->bounce)) {
-        return interp_bounce_store(env, run, d, len);
+    if (unlikely(p == run->bounce) ||
+        unlikely(__atomic_load_n(&run->ram->dirty_log, __ATOMIC_RELAXED) != 0) ||
+        unlikely(code_line_marked(ra)) ||
+        unlikely(((ra ^ (ra + len - 1)) >> CODE_LINE_SHIFT) != 0 &&
+                 code_line_marked(ra + len - 1))) {
+        return interp_store_done_slow(env, run, d, p, len);
     }
-    guest_mark_dirty(run->ram, ra, len);     /* migration's dirty log */
-    if (unlikely(code_line_marked(ra) || code_line_marked(ra + len - 1))) {
-        return interp_code_written(env, run, d, ra, len);
-    }
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /*
@@ -536,14 +574,14 @@ bool interp_decode_mmu(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx);
     INTERP_OP(op_##name)                                                    \
     {                                                                       \
         env->gpr[d->ra] = calc_##name(env, d);                              \
-        return d + 1;                                                       \
+        return next_insn(env, run, d + 1);                                  \
     }                                                                       \
     INTERP_OP(op_##name##_rc)                                               \
     {                                                                       \
         uint64_t r = calc_##name(env, d);                                   \
         env->gpr[d->ra] = r;                                                \
         set_cr0(env, r);                                                    \
-        return d + 1;                                                       \
+        return next_insn(env, run, d + 1);                                  \
     }
 
 #endif

@@ -20,6 +20,12 @@
 
 #define SLICE_INSNS     4096    /* exit_request is checked at least this often */
 #define DEC_NEGATIVE    0x80000000u
+/*
+ * Longest handler chain (next_insn) between two returns to the run loop.
+ * With tail calls a chain costs no stack; this bound is for builds where
+ * the compiler keeps the calls (sanitizers), so the stack stays small.
+ */
+#define CHAIN_MAX       256
 
 /* Walks of vCPUs that belong to no machine (tests): no process table. */
 static PPCRadixPartition no_partition;
@@ -84,6 +90,21 @@ PPCInsn *interp_code_written(CPUPPCState *env, PPCRun *run, PPCInsn *d,
     }
     interp_bump_code_gen(ra, len);
     return continue_at(env, next_insn_addr(run, d));
+}
+
+PPCInsn *interp_store_done_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                                const uint8_t *p, unsigned len)
+{
+    uint64_t ra = (uint64_t)(p - run->host);
+
+    if (p == run->bounce) {
+        return interp_bounce_store(env, run, d, len);
+    }
+    guest_mark_dirty(run->ram, ra, len);     /* migration's dirty log */
+    if (code_line_marked(ra) || code_line_marked(ra + len - 1)) {
+        return interp_code_written(env, run, d, ra, len);
+    }
+    return d + 1;
 }
 
 /* ---- Per-vCPU decoded-page cache ---- */
@@ -373,7 +394,11 @@ static uint64_t run_slice(CPUPPCState *env, PPCRun *run, uint64_t slice)
             break;
         }
         do {
+            /* The handler may chain up to run->chain more (next_insn). */
+            uint32_t chain = (uint32_t)MIN(left - 1, (uint64_t)CHAIN_MAX);
+            run->chain = chain;
             d = d->fn(env, run, d);
+            left -= chain - run->chain;
         } while (likely(d != NULL) && likely(--left != 0));
         if (d) {
             env->nip = insn_addr(run, d);

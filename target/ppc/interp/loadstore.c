@@ -49,7 +49,7 @@ static ALWAYS_INLINE PPCInsn *do_load(CPUPPCState *env, PPCRun *run,
     if (update) {
         env->gpr[d->ra] = ea;
     }
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 static ALWAYS_INLINE PPCInsn *do_store(CPUPPCState *env, PPCRun *run,
@@ -141,7 +141,7 @@ INTERP_OP(op_lmw)
     for (unsigned i = 0; i < n; i++) {
         env->gpr[d->rt + i] = mem_load(p + 4 * i, 4, false);
     }
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_stmw)
@@ -242,7 +242,7 @@ static ALWAYS_INLINE PPCInsn *do_fp_load(CPUPPCState *env, PPCRun *run,
     if (update) {
         env->gpr[d->ra] = ea;
     }
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 static ALWAYS_INLINE PPCInsn *do_fp_store(CPUPPCState *env, PPCRun *run,

@@ -41,13 +41,13 @@ DEFINE_LOGIC(cnttzd, RS ? (uint64_t)__builtin_ctzll(RS) : 64)
 INTERP_OP(op_ori)
 {
     env->gpr[d->ra] = RS | d->imm;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_xori)
 {
     env->gpr[d->ra] = RS ^ d->imm;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* andi. / andis. always record. */
@@ -56,12 +56,12 @@ INTERP_OP(op_andi_rc)
     uint64_t r = RS & d->imm;
     env->gpr[d->ra] = r;
     set_cr0(env, r);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_nop)
 {
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* ---- population count, parity, byte compare, permute ---- */
@@ -74,7 +74,7 @@ INTERP_OP(op_popcntb)
     x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
     x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
     env->gpr[d->ra] = x;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_popcntw)
@@ -82,13 +82,13 @@ INTERP_OP(op_popcntw)
     uint64_t x = RS;
     env->gpr[d->ra] = ((uint64_t)__builtin_popcount((uint32_t)(x >> 32)) << 32) |
                       (uint64_t)__builtin_popcount((uint32_t)x);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_popcntd)
 {
     env->gpr[d->ra] = (uint64_t)__builtin_popcountll(RS);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* prtyw: per word, the parity of the least significant bit of each byte. */
@@ -98,13 +98,13 @@ INTERP_OP(op_prtyw)
     lsb ^= lsb >> 16;
     lsb ^= lsb >> 8;
     env->gpr[d->ra] = lsb & 0x0000000100000001ULL;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_prtyd)
 {
     env->gpr[d->ra] = __builtin_parityll(RS & 0x0101010101010101ULL);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* cmpb: bytes of RA are 0xff where RS and RB bytes are equal. */
@@ -118,7 +118,7 @@ INTERP_OP(op_cmpb)
         }
     }
     env->gpr[d->ra] = r;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /*
@@ -136,7 +136,7 @@ INTERP_OP(op_bpermd)
         }
     }
     env->gpr[d->ra] = r;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* ---- compare (3.3.10): the BF field is in f1 ---- */
@@ -145,55 +145,55 @@ INTERP_OP(op_cmpw)
 {
     set_cr_field(env, d->f1, cmp_signed(env, (int32_t)env->gpr[d->ra],
                                         (int32_t)RB));
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_cmpd)
 {
     set_cr_field(env, d->f1, cmp_signed(env, (int64_t)env->gpr[d->ra],
                                         (int64_t)RB));
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_cmplw)
 {
     set_cr_field(env, d->f1, cmp_unsigned(env, (uint32_t)env->gpr[d->ra],
                                           (uint32_t)RB));
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_cmpld)
 {
     set_cr_field(env, d->f1, cmp_unsigned(env, env->gpr[d->ra], RB));
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_cmpwi)
 {
     set_cr_field(env, d->f1, cmp_signed(env, (int32_t)env->gpr[d->ra],
                                         d->imm));
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_cmpdi)
 {
     set_cr_field(env, d->f1, cmp_signed(env, (int64_t)env->gpr[d->ra],
                                         d->imm));
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_cmplwi)
 {
     set_cr_field(env, d->f1, cmp_unsigned(env, (uint32_t)env->gpr[d->ra],
                                           (uint64_t)d->imm));
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 INTERP_OP(op_cmpldi)
 {
     set_cr_field(env, d->f1, cmp_unsigned(env, env->gpr[d->ra],
                                           (uint64_t)d->imm));
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* cmprb BF,L,RA,RB: is byte RA[56:63] in one (L=0) or two (L=1) ranges? */
@@ -207,7 +207,7 @@ INTERP_OP(op_cmprb)
         in_range |= ((rb >> 16) & 0xFF) <= c && c <= ((rb >> 24) & 0xFF);
     }
     set_cr_field(env, d->f1, in_range ? 4 : 0);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* cmpeqb BF,RA,RB: does any byte of RB equal RA[56:63]? */
@@ -220,14 +220,14 @@ INTERP_OP(op_cmpeqb)
         match |= ((rb >> i) & 0xFF) == c;
     }
     set_cr_field(env, d->f1, match ? 4 : 0);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* isel RT,RA,RB,BC: RT = CR[BC] ? (RA|0) : RB. BC is in f1. */
 INTERP_OP(op_isel)
 {
     env->gpr[d->rt] = cr_bit(env, d->f1) ? reg_or_zero(env, d->ra) : RB;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* setb RT,BFA: -1 if CR[BFA].LT, else 1 if CR[BFA].GT, else 0. */
@@ -235,7 +235,7 @@ INTERP_OP(op_setb)
 {
     uint32_t field = (env->cr >> (28 - 4 * d->f1)) & 0xF;
     env->gpr[d->rt] = (field & 8) ? ~0ULL : (field & 4) ? 1 : 0;
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 /* mcrxrx BF: CR[BF] = OV || OV32 || CA || CA32. */
@@ -245,7 +245,7 @@ INTERP_OP(op_mcrxrx)
     uint32_t v = ((xer & XER_OV) ? 8 : 0) | ((xer & XER_OV32) ? 4 : 0) |
                  ((xer & XER_CA) ? 2 : 0) | ((xer & XER_CA32) ? 1 : 0);
     set_cr_field(env, d->f1, v);
-    return d + 1;
+    return next_insn(env, run, d + 1);
 }
 
 #undef RS
