@@ -79,14 +79,45 @@ INTERP_OP(op_neg_flags)
     return next_insn(env, run, d + 1);
 }
 
-INTERP_OP(op_addc)   { add_generic(env, d, RA, RB, 0, true); return next_insn(env, run, d + 1); }
-INTERP_OP(op_adde)   { add_generic(env, d, RA, RB, xer_ca(env), true); return next_insn(env, run, d + 1); }
-INTERP_OP(op_addme)  { add_generic(env, d, RA, ~0ULL, xer_ca(env), true); return next_insn(env, run, d + 1); }
-INTERP_OP(op_addze)  { add_generic(env, d, RA, 0, xer_ca(env), true); return next_insn(env, run, d + 1); }
-INTERP_OP(op_subfc)  { add_generic(env, d, ~RA, RB, 1, true); return next_insn(env, run, d + 1); }
-INTERP_OP(op_subfe)  { add_generic(env, d, ~RA, RB, xer_ca(env), true); return next_insn(env, run, d + 1); }
-INTERP_OP(op_subfme) { add_generic(env, d, ~RA, ~0ULL, xer_ca(env), true); return next_insn(env, run, d + 1); }
-INTERP_OP(op_subfze) { add_generic(env, d, ~RA, 0, xer_ca(env), true); return next_insn(env, run, d + 1); }
+/*
+ * The carrying forms: NAME honours OE, Rc and the mode at run time;
+ * NAME_64 is the common case the decoder picks for a 64-bit page with
+ * OE=0 and Rc=0, where CA is simply the carry out of bit 0.
+ */
+static ALWAYS_INLINE PPCInsn *add_carry64(CPUPPCState *env, PPCRun *run,
+                                          PPCInsn *d, uint64_t a, uint64_t b,
+                                          uint64_t cin)
+{
+    uint64_t partial, sum;
+    bool ca = __builtin_add_overflow(a, b, &partial);
+    ca |= __builtin_add_overflow(partial, cin, &sum);
+    uint64_t ca32 = ((a ^ b ^ sum) >> 32) & 1;
+
+    env->xer = (env->xer & ~(XER_CA | XER_CA32)) | (ca ? XER_CA : 0) |
+               (ca32 ? XER_CA32 : 0);
+    env->gpr[d->rt] = sum;
+    return next_insn(env, run, d + 1);
+}
+
+#define DEFINE_CARRYING(name, A, B, CIN)                                    \
+    INTERP_OP(op_##name)                                                    \
+    {                                                                       \
+        add_generic(env, d, A, B, CIN, true);                               \
+        return next_insn(env, run, d + 1);                                  \
+    }                                                                       \
+    INTERP_OP(op_##name##_64)                                               \
+    {                                                                       \
+        return add_carry64(env, run, d, A, B, CIN);                         \
+    }
+
+DEFINE_CARRYING(addc, RA, RB, 0)
+DEFINE_CARRYING(adde, RA, RB, xer_ca(env))
+DEFINE_CARRYING(addme, RA, ~0ULL, xer_ca(env))
+DEFINE_CARRYING(addze, RA, 0, xer_ca(env))
+DEFINE_CARRYING(subfc, ~RA, RB, 1)
+DEFINE_CARRYING(subfe, ~RA, RB, xer_ca(env))
+DEFINE_CARRYING(subfme, ~RA, ~0ULL, xer_ca(env))
+DEFINE_CARRYING(subfze, ~RA, 0, xer_ca(env))
 
 /* addex RT,RA,RB,0 (3.3.9): add with OV used as the carry in and out. */
 INTERP_OP(op_addex)
@@ -359,22 +390,23 @@ INTERP_OP(op_modud)
 /* ---- decoding ---- */
 
 /* XO-form instructions with OE (9-bit extended opcode). */
-static bool decode_xo_form(PPCInsn *d, unsigned xo9)
+static bool decode_xo_form(PPCInsn *d, unsigned xo9, bool sf)
 {
     bool plain = !d->oe && !d->rc;
+    bool fast64 = plain && sf;
 
     switch (xo9) {
     case 266: d->fn = plain ? op_add : op_add_flags; return true;
     case 40:  d->fn = plain ? op_subf : op_subf_flags; return true;
     case 104: d->fn = plain ? op_neg : op_neg_flags; return true;
-    case 10:  d->fn = op_addc; return true;
-    case 138: d->fn = op_adde; return true;
-    case 234: d->fn = op_addme; return true;
-    case 202: d->fn = op_addze; return true;
-    case 8:   d->fn = op_subfc; return true;
-    case 136: d->fn = op_subfe; return true;
-    case 232: d->fn = op_subfme; return true;
-    case 200: d->fn = op_subfze; return true;
+    case 10:  d->fn = fast64 ? op_addc_64 : op_addc; return true;
+    case 138: d->fn = fast64 ? op_adde_64 : op_adde; return true;
+    case 234: d->fn = fast64 ? op_addme_64 : op_addme; return true;
+    case 202: d->fn = fast64 ? op_addze_64 : op_addze; return true;
+    case 8:   d->fn = fast64 ? op_subfc_64 : op_subfc; return true;
+    case 136: d->fn = fast64 ? op_subfe_64 : op_subfe; return true;
+    case 232: d->fn = fast64 ? op_subfme_64 : op_subfme; return true;
+    case 200: d->fn = fast64 ? op_subfze_64 : op_subfze; return true;
     case 235: d->fn = plain ? op_mullw : op_mullw_flags; return true;
     case 233: d->fn = plain ? op_mulld : op_mulld_flags; return true;
     case 491: d->fn = op_divw; return true;
@@ -463,7 +495,7 @@ bool interp_decode_arith(PPCInsn *d, uint32_t insn, const PPCDecodeCtx *ctx)
         default: return false;
         }
     case 31:
-        return decode_xo_form(d, insn_xo9(insn)) || decode_x_form(d, insn);
+        return decode_xo_form(d, insn_xo9(insn), ctx->sf) || decode_x_form(d, insn);
     default:
         return false;
     }

@@ -30,17 +30,14 @@ static inline uint64_t ea_x(const CPUPPCState *env, const PPCRun *run,
 
 enum { SIGN_NONE, SIGN_EXTEND };
 
-static ALWAYS_INLINE PPCInsn *do_load(CPUPPCState *env, PPCRun *run,
-                                      PPCInsn *d, uint64_t ea, unsigned size,
-                                      bool sign, bool update, bool le)
+/* The part of a load after the access has a host pointer @p. */
+static ALWAYS_INLINE PPCInsn *load_finish(CPUPPCState *env, PPCRun *run,
+                                          PPCInsn *d, const uint8_t *p,
+                                          uint64_t ea, unsigned size,
+                                          bool sign, bool update, bool le)
 {
-    uint8_t *p = mem_ptr(env, run, d, ea, size, PPC_ACCESS_LOAD);
-    uint64_t v;
+    uint64_t v = mem_load(p, size, le);
 
-    if (unlikely(!p)) {
-        return NULL;
-    }
-    v = mem_load(p, size, le);
     if (sign) {
         v = size == 2 ? (uint64_t)(int64_t)(int16_t)v
                       : (uint64_t)(int64_t)(int32_t)v;
@@ -52,20 +49,63 @@ static ALWAYS_INLINE PPCInsn *do_load(CPUPPCState *env, PPCRun *run,
     return next_insn(env, run, d + 1);
 }
 
-static ALWAYS_INLINE PPCInsn *do_store(CPUPPCState *env, PPCRun *run,
-                                       PPCInsn *d, uint64_t ea, unsigned size,
-                                       bool update, bool le)
+static ALWAYS_INLINE PPCInsn *store_finish(CPUPPCState *env, PPCRun *run,
+                                           PPCInsn *d, uint8_t *p,
+                                           uint64_t ea, unsigned size,
+                                           bool update, bool le)
 {
-    uint8_t *p = mem_ptr(env, run, d, ea, size, PPC_ACCESS_STORE);
-
-    if (unlikely(!p)) {
-        return NULL;
-    }
     mem_store(p, size, le, env->gpr[d->rt]);
     if (update) {
         env->gpr[d->ra] = ea;
     }
     return store_done(env, run, d, p, size);
+}
+
+/*
+ * Accesses that miss mem_fast() (TLB miss, page crossing, outside RAM,
+ * poison): one out-of-line function for every variant, entered by a tail
+ * call so that the handlers' fast paths need no saved registers.
+ */
+static __attribute__((noinline)) PPCInsn *
+load_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d, uint64_t ea,
+          unsigned size, bool sign, bool update, bool le)
+{
+    uint8_t *p = interp_mem_slow(env, run, d, ea, size, PPC_ACCESS_LOAD);
+
+    return p ? load_finish(env, run, d, p, ea, size, sign, update, le) : NULL;
+}
+
+static __attribute__((noinline)) PPCInsn *
+store_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d, uint64_t ea,
+           unsigned size, bool update, bool le)
+{
+    uint8_t *p = interp_mem_slow(env, run, d, ea, size, PPC_ACCESS_STORE);
+
+    return p ? store_finish(env, run, d, p, ea, size, update, le) : NULL;
+}
+
+static ALWAYS_INLINE PPCInsn *do_load(CPUPPCState *env, PPCRun *run,
+                                      PPCInsn *d, uint64_t ea, unsigned size,
+                                      bool sign, bool update, bool le)
+{
+    const uint8_t *p = mem_fast(run, ea, size, PPC_ACCESS_LOAD);
+
+    if (unlikely(!p)) {
+        return load_slow(env, run, d, ea, size, sign, update, le);
+    }
+    return load_finish(env, run, d, p, ea, size, sign, update, le);
+}
+
+static ALWAYS_INLINE PPCInsn *do_store(CPUPPCState *env, PPCRun *run,
+                                       PPCInsn *d, uint64_t ea, unsigned size,
+                                       bool update, bool le)
+{
+    uint8_t *p = mem_fast(run, ea, size, PPC_ACCESS_STORE);
+
+    if (unlikely(!p)) {
+        return store_slow(env, run, d, ea, size, update, le);
+    }
+    return store_finish(env, run, d, p, ea, size, update, le);
 }
 
 /*
