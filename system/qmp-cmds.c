@@ -17,6 +17,7 @@
 #include "system/events.h"
 #include "system/trace.h"
 #include "target/ppc/interp.h"
+#include "target/ppc/kvm_ppc.h"
 #include "qmp-internal.h"
 
 /* ---- commands ---- */
@@ -107,6 +108,35 @@ static JsonNode *qmp_query_cpus_fast(QmpContext *ctx, JsonObject *args, GError *
         qmp_add_int(b, "node-id", 0);
         json_builder_end_object(b);
         qmp_add_str(b, "target", "ppc64");
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    return json_builder_get_root(b);
+}
+
+/*
+ * x-query-icount: guest instructions each vCPU has retired on the
+ * software CPU (benchmarks: guest MIPS). A vCPU adds its count when it
+ * leaves its run loop, so a running vCPU's figure lags by at most one
+ * run budget. KVM runs the guest in hardware and counts nothing.
+ */
+static JsonNode *qmp_x_query_icount(QmpContext *ctx, JsonObject *args, GError **error)
+{
+    SpaprMachineState *spapr = ctx->spapr;
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    if (kvm_enabled()) {
+        g_set_error(error, MON_ERROR, MON_ERROR_GENERIC,
+                    "x-query-icount: instructions are counted by the software CPU "
+                    "(-accel tcg) only");
+        return NULL;
+    }
+    json_builder_begin_array(b);
+    for (int i = 0; i < spapr->smp_cpus; i++) {
+        json_builder_begin_object(b);
+        qmp_add_int(b, "cpu-index", i);
+        qmp_add_int(b, "instructions",
+                    (int64_t)__atomic_load_n(&spapr->cpus[i]->icount, __ATOMIC_RELAXED));
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -464,6 +494,7 @@ static const QmpCommand qmp_commands[] = {
     { "x-inject-mce", qmp_x_inject_mce, args_mce, 0 },
     { "x-inject-memory-error", qmp_x_inject_memory_error, args_memory_error, 0 },
     { "query-fwnmi", qmp_query_fwnmi, NULL, 0 },
+    { "x-query-icount", qmp_x_query_icount, NULL, 0 },
     { "pmemsave", qmp_pmemsave, args_pmemsave, 0 },
     { "memsave", qmp_memsave, args_memsave, 0 },
     { "migrate", qmp_migrate, args_migrate, 0 },

@@ -64,6 +64,14 @@ class Qmp:
                 raise RuntimeError(f'QMP error: {msg["error"]}')
             return msg['return']
 
+    def reply_raw(self):
+        """The next reply, error or not (events are kept)."""
+        while True:
+            msg = self.read()
+            if 'event' not in msg:
+                return msg
+            self.events.append(msg)
+
     def drain_events(self):
         """Read everything until the VMM closes the connection."""
         try:
@@ -115,6 +123,31 @@ def fail(msg, seen, proc):
         print('--- VMM stderr ---')
         print(err[-4000:])
     sys.exit(1)
+
+
+def check_icount(qmp, smp, kvm):
+    """x-query-icount: under KVM a one-line error; on the software CPU one
+    count per vCPU, each vCPU having run (its heartbeat loop), and counts
+    that only grow. Returns the problems found."""
+    qmp.send({'execute': 'x-query-icount'})
+    first = qmp.reply_raw()
+    if kvm:
+        if 'error' not in first or 'software CPU' not in first['error']['desc']:
+            return [f'x-query-icount under KVM answered {first}']
+        return []
+    if 'return' not in first:
+        return [f'x-query-icount failed: {first}']
+    time.sleep(0.1)
+    qmp.send({'execute': 'x-query-icount'})
+    second = qmp.reply()
+    problems = []
+    if [c['cpu-index'] for c in first['return']] != list(range(smp)):
+        problems.append(f'x-query-icount lists {first["return"]} for {smp} vCPUs')
+    for a, b in zip(first['return'], second):
+        if a['instructions'] <= 0 or b['instructions'] < a['instructions']:
+            problems.append(f'x-query-icount: vCPU {a["cpu-index"]} went from '
+                            f'{a["instructions"]} to {b["instructions"]} instructions')
+    return problems
 
 
 def main():
@@ -174,7 +207,7 @@ def main():
         time.sleep(0.01)
 
     # Quiescent: the counters are final. Every request has one outcome.
-    problems = []
+    problems = check_icount(qmp, args.smp, 'kvm' in args.vmm_arg)
     if f['requests'] != sent:
         problems.append(f'requests {f["requests"]} != {sent} sent')
     if f['requests'] != f['delivered'] + f['nested']:

@@ -202,7 +202,8 @@ struct PowerPCCPU {
     GThread *thread;
     GCond wake;
 
-    /* Instructions retired (statistics, benchmarks). vCPU thread only. */
+    /* Instructions retired (statistics, x-query-icount): written by the
+     * vCPU thread only, read by any with a relaxed atomic load. */
     uint64_t icount;
     /* Accelerator private state (decode cache ...). */
     void *accel_priv;

@@ -449,6 +449,7 @@ PPCInterpExit ppc_interp_run(PowerPCCPU *cpu, GuestMemory *ram, uint64_t budget)
             break;
         }
     }
-    cpu->icount += done;
+    /* Other threads read it (x-query-icount); only this one writes. */
+    __atomic_store_n(&cpu->icount, cpu->icount + done, __ATOMIC_RELAXED);
     return why;
 }
