@@ -701,10 +701,12 @@ static int vm_options_parse_args(int argc, char **argv, VMOptions *opts, GError 
     opts->machine.initrd_path = opts->initrd;
     opts->machine.fwnmi_journal = opts->fwnmi_journal;
     opts->machine.bios_path = opts->bios;
-    if (opts->bios && opts->kernel) {
+    /* -kernel alone is booted directly (or through VOF with x-vof=on);
+     * -bios given as well selects the firmware boot: SLOF loads and
+     * enters the kernel, as QEMU's default pseries does. */
+    if (opts->bios && opts->kernel && opts->machine.caps.x_vof) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "-bios with -kernel is not supported yet (boot the kernel directly, "
-                    "or with -M pseries,x-vof=on)");
+                    "-bios with x-vof=on: VOF is the firmware; drop one of them");
         return -1;
     }
     if (opts->append && !opts->kernel) {

@@ -3,7 +3,8 @@
  * H_PAGE_INIT (zero or copy a 4 KiB page), H_LOGICAL_CI_LOAD/STORE
  * (cache-inhibited accesses; there is no MMIO here, so RAM or
  * H_PARAMETER), and QEMU's private KVMPPC_H_LOGICAL_MEMOP (memcpy/memset
- * done by the VMM). Every range is checked against guest RAM first.
+ * done by the VMM); the device-tree exchange (KVMPPC_H_CAS, H_UPDATE_DT)
+ * is in spapr_hcall_cas.c. Every range is checked against guest RAM first.
  * BQL held, like every hypercall.
  */
 #include <string.h>
@@ -130,6 +131,9 @@ static int64_t h_logical_memop(SpaprMachineState *spapr, PowerPCCPU *cpu)
 bool spapr_fw_hcall(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t opcode,
                     int64_t *ret)
 {
+    if (spapr_cas_hcall(spapr, cpu, opcode, ret)) {
+        return true;        /* KVMPPC_H_CAS, KVMPPC_H_UPDATE_DT */
+    }
     switch (opcode) {
     case H_PAGE_INIT:
         *ret = h_page_init(spapr, cpu);
