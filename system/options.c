@@ -557,7 +557,8 @@ static int opt_trace(VMOptions *opts, const char *arg, GError **error)
     if (!*arg) {
         return 0;       /* as QEMU: "-trace ''" enables nothing */
     }
-    static const char *const groups[] = { "*", "rtas", "fwnmi", "hcall", "qtest", "monitor", "kvm", "vof" };
+    static const char *const groups[] = { "*", "rtas", "fwnmi", "hcall", "qtest", "monitor", "kvm", "vof",
+                                          "cas" };
     for (size_t i = 0; i < G_N_ELEMENTS(groups); i++) {
         if (!strcmp(group, groups[i])) {
             trace_enable_group(group);
@@ -565,7 +566,8 @@ static int opt_trace(VMOptions *opts, const char *arg, GError **error)
         }
     }
     return opt_error(error, "trace", arg,
-                     "unknown trace group (rtas, fwnmi, hcall, qtest, monitor, kvm or *)");
+                     "unknown trace group (rtas, fwnmi, hcall, qtest, monitor, kvm, vof, "
+                     "cas or *)");
 }
 
 static int opt_help(VMOptions *opts, const char *arg, GError **error);

@@ -1,6 +1,6 @@
 /*
  * Hypercalls the boot firmware (SLOF) uses beyond the OS's set:
- * H_PAGE_INIT (zero or copy a 4 KiB page), H_LOGICAL_CI_LOAD/STORE
+ * H_SET_DABR (its sc 1 probe), H_PAGE_INIT (zero or copy a 4 KiB page), H_LOGICAL_CI_LOAD/STORE
  * (cache-inhibited accesses; there is no MMIO here, so RAM or
  * H_PARAMETER), and QEMU's private KVMPPC_H_LOGICAL_MEMOP (memcpy/memset
  * done by the VMM); the device-tree exchange (KVMPPC_H_CAS, H_UPDATE_DT)
@@ -12,6 +12,7 @@
 #include "hw/ppc/spapr.h"
 #include "target/ppc/interp.h"
 
+#define H_SET_DABR              0x28
 #define H_PAGE_INIT             0x2C
 #define H_LOGICAL_CI_LOAD       0x3C
 #define H_LOGICAL_CI_STORE      0x40
@@ -135,6 +136,14 @@ bool spapr_fw_hcall(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t opcode,
         return true;        /* KVMPPC_H_CAS, KVMPPC_H_UPDATE_DT */
     }
     switch (opcode) {
+    case H_SET_DABR:
+        /* No DABR here (ISA 3.0 has DAWR; QEMU's POWER9 has no DABR
+         * either), so QEMU's answer: H_HARDWARE. It matters: SLOF probes
+         * sc 1 with this call, and any answer but H_SUCCESS or H_HARDWARE
+         * makes it believe sc 1 is broken (PR KVM) and, at quiesce, patch
+         * the kernel's sc 1 instructions into an illegal opcode. */
+        *ret = H_HARDWARE;
+        return true;
     case H_PAGE_INIT:
         *ret = h_page_init(spapr, cpu);
         return true;

@@ -309,7 +309,7 @@ extern const uint8_t spapr_rtas_blob[RTAS_BLOB_SIZE];
 
 /**
  * spapr_fw_hcall: the boot firmware's hypercalls (hw/ppc/spapr_hcall_fw.c):
- * H_PAGE_INIT, H_LOGICAL_CI_LOAD/STORE, KVMPPC_H_LOGICAL_MEMOP, and
+ * H_SET_DABR, H_PAGE_INIT, H_LOGICAL_CI_LOAD/STORE, KVMPPC_H_LOGICAL_MEMOP, and
  * KVMPPC_H_CAS/H_UPDATE_DT (spapr_cas_hcall). TRUE with
  * *@ret set when @opcode is one of them. BQL held.
  */
