@@ -14,7 +14,12 @@ medians. Guest MIPS is printed when the VMM exposes an instruction count
 is reported as such (this VMM cannot boot Linux before the radix MMU and
 XICS land), and the benchmark still exits 0.
 
-usage: linux-boot.py [--runs N] [--timeout S] [--smp N] BUILD_DIR
+--slof measures the firmware boot instead: this VMM with `-bios
+/usr/share/qemu/slof.bin -kernel ...` (SLOF, prom_init, KVMPPC_H_CAS and
+KVMPPC_H_UPDATE_DT) against Debian's QEMU 7.2 default pseries, which boots
+the same SLOF with -kernel; the same alternation, medians and ratio.
+
+usage: linux-boot.py [--runs N] [--timeout S] [--smp N] [--slof] BUILD_DIR
 """
 import argparse
 import os
@@ -86,14 +91,65 @@ def fmt(values, unit, digits=2):
     return f'{statistics.median(values):.{digits}f} {unit}' if values else 'n/a'
 
 
+def measure(vmms, runs, timeout):
+    """{name: (times, rsses, notes)}, the VMMs alternating run by run."""
+    results = {name: ([], [], []) for name, _ in vmms}
+    for _ in range(runs):
+        for name, cmd in vmms:          # alternate, so host load hits both alike
+            t, rss, note = one_run(cmd, timeout)
+            times, rsses, notes = results[name]
+            if t is not None:
+                times.append(t)
+                rsses.append(rss)
+            elif note:
+                notes.append(note)
+    return results
+
+
+def report(vmms, results):
+    for name, _ in vmms:
+        times, rsses, notes = results[name]
+        extra = f' ({len(notes)} failed: {notes[0]})' if notes else ''
+        print(f'  {name:10s} {fmt(times, "s")} to the init line, peak RSS '
+              f'{fmt(rsses, "MiB", 1)}{extra}')
+
+
+def slof_main(args, ours_bin, common):
+    """Through SLOF on both: ours with -bios, QEMU 7.2's default pseries."""
+    slof = '/usr/share/qemu/slof.bin'
+    qemu = shutil.which('qemu-system-ppc64')
+    if not os.path.isfile(slof) or not qemu:
+        print(f'linux-boot --slof: skipped: needs {slof} and Debian\'s qemu-system-ppc64 '
+              '(WITH_REFERENCE_QEMU=1 scripts/install-deps.sh)')
+        return 0
+    vmms = [('fwnmi-slof', [ours_bin, '-M', 'pseries', '-bios', slof] + common),
+            ('qemu-slof', [qemu, '-M', 'pseries', '-vga', 'none'] + common)]
+    results = measure(vmms, args.runs, args.timeout)
+    print(f'linux-boot --slof: Linux 6.1 through SLOF -> "INIT: hello", -m 1G '
+          f'-smp {args.smp}, median of {args.runs} alternating runs')
+    report(vmms, results)
+    ours, ref = results['fwnmi-slof'][0], results['qemu-slof'][0]
+    if ours and ref:
+        print(f'  ratio fwnmi-slof / qemu-slof: '
+              f'{statistics.median(ours) / statistics.median(ref):.2f}')
+    else:
+        print('  ratio: n/a (a VMM did not reach the init line)')
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('build', nargs='?', default='build')
     ap.add_argument('--runs', type=int, default=3)
-    ap.add_argument('--timeout', type=float, default=60)
+    ap.add_argument('--timeout', type=float, default=None,
+                    help='seconds per boot (default 60, 120 with --slof)')
     ap.add_argument('--smp', type=int, default=1)
+    ap.add_argument('--slof', action='store_true',
+                    help='boot through SLOF: -bios on this VMM, default pseries on QEMU')
     args = ap.parse_args()
+    if args.timeout is None:
+        args.timeout = 120 if args.slof else 60
 
     kernel = kernel_path()
     initrd = os.path.join(args.build, 'tests', 'linux', 'linux-test-initramfs.cpio')
@@ -106,6 +162,8 @@ def main():
     common = ['-m', '1G', '-smp', str(args.smp), '-nographic', '-kernel', kernel,
               '-initrd', initrd, '-append', append]
     ours_bin = os.path.join(args.build, 'qemu-system-ppc64')
+    if args.slof:
+        return slof_main(args, ours_bin, common)
     vmms = [('fwnmi-vmm', [ours_bin, '-M', 'pseries'] + common),
             ('fwnmi-vof', [ours_bin, '-M', 'pseries,x-vof=on'] + common)]
     qemu = shutil.which('qemu-system-ppc64')
@@ -116,23 +174,10 @@ def main():
         print('linux-boot: no qemu-system-ppc64 (WITH_REFERENCE_QEMU=1 '
               'scripts/install-deps.sh): measuring this VMM only')
 
-    results = {name: ([], [], []) for name, _ in vmms}
-    for _ in range(args.runs):
-        for name, cmd in vmms:          # alternate, so host load hits both alike
-            t, rss, note = one_run(cmd, args.timeout)
-            times, rsses, notes = results[name]
-            if t is not None:
-                times.append(t)
-                rsses.append(rss)
-            elif note:
-                notes.append(note)
+    results = measure(vmms, args.runs, args.timeout)
     print(f'linux-boot: Linux 6.1 -> "INIT: hello", -m 1G -smp {args.smp}, '
           f'median of {args.runs} alternating runs')
-    for name, _ in vmms:
-        times, rsses, notes = results[name]
-        extra = f' ({len(notes)} failed: {notes[0]})' if notes else ''
-        print(f'  {name:10s} {fmt(times, "s")} to the init line, peak RSS '
-              f'{fmt(rsses, "MiB", 1)}{extra}')
+    report(vmms, results)
     print('  guest MIPS: n/a (the VMM exposes no instruction count yet)')
     ours, ref = results['fwnmi-vmm'][0], results.get('qemu-7.2', ([],))[0]
     vof = results['fwnmi-vof'][0]
