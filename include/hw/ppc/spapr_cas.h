@@ -34,7 +34,12 @@
 #define SPAPR_OV5_RADIX_BYTE    26
 #define   SPAPR_OV5_RADIX_GTSE  0x40
 
+/* QEMU's private hypercall numbers for SLOF */
+#define KVMPPC_H_CAS            0xF002
+#define KVMPPC_H_UPDATE_DT      0xF003
+
 typedef struct SpaprMachineState SpaprMachineState;
+typedef struct PowerPCCPU PowerPCCPU;
 
 typedef struct SpaprCasState {
     bool done;                      /* a CAS succeeded since reset (false: none) */
@@ -76,15 +81,12 @@ void spapr_dt_cas_chosen(const SpaprMachineState *spapr, void *fdt);
 void spapr_cas_reset(SpaprCasState *cas);
 
 /**
- * spapr_cas_hcall: KVMPPC_H_CAS (0xF002) and KVMPPC_H_UPDATE_DT (0xF003),
- * the hypercalls SLOF makes for Linux (hw/ppc/spapr_hcall_cas.c). TRUE
- * with *@ret set when @opcode is one of them. BQL held.
+ * spapr_cas_hcall: KVMPPC_H_CAS and KVMPPC_H_UPDATE_DT, the hypercalls
+ * SLOF makes for Linux (hw/ppc/spapr_hcall_cas.c), with their arguments
+ * in @cpu's r4-r6. TRUE with *@ret set (H_SUCCESS, H_PARAMETER or
+ * H_HARDWARE) when @opcode is one of them, FALSE otherwise. BQL held.
  */
-typedef struct PowerPCCPU PowerPCCPU;
 bool spapr_cas_hcall(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t opcode,
                      int64_t *ret);
-
-#define KVMPPC_H_CAS            0xF002
-#define KVMPPC_H_UPDATE_DT      0xF003
 
 #endif
