@@ -18,7 +18,8 @@ the firmware (SLOF) boots the kernel, through prom_init, KVMPPC_H_CAS and
 KVMPPC_H_UPDATE_DT. --mce injects one
 recovered UE machine check into vCPU 0 over QMP (x-inject-mce) when the
 init prints its first heartbeat, and also waits for Linux's
-"MCE: CPU0: machine check" line (FWNMI delivery, Linux's handler).
+"MCE: CPU0: machine check" line (FWNMI delivery, Linux's handler), which
+must say "[Recovered]".
 The kernel is $LINUX_VMLINUX, else the cache of
 scripts/fetch-linux.sh ($FWNMI_CACHE or ~/.cache/fwnmi-vmm/vmlinux); a
 missing kernel is a failure, not a skip: run scripts/fetch-linux.sh.
@@ -182,6 +183,11 @@ def main():
         return 1
     if args.mce:
         print('\n'.join(l for l in out.splitlines() if 'MCE:' in l))
+        report = [l for l in out.splitlines() if 'MCE: CPU0: machine check' in l]
+        if not report or '[Recovered]' not in report[0]:
+            print('FAIL: Linux did not report the machine check as recovered:',
+                  report[0] if report else 'no report')
+            return 1
     how = args.machine + (f' through {os.path.basename(args.bios)}' if args.bios else '')
     print(f'PASS: Linux ({how}) reached /init with {args.smp} vCPU(s)'
           + (', handled an FWNMI machine check' if args.mce else '') + ' and powered off')
