@@ -221,6 +221,35 @@ static void test_update_dt_moves_rtas(void)
     g_assert_null(spapr->cas.fw_fdt);
 }
 
+/*
+ * End to end: after SLOF's tree moved RTAS, a machine check is delivered
+ * with r3 pointing into the new area, its log is written there, and the
+ * old default area is left alone.
+ */
+static void test_update_dt_fwnmi_log_follows(void)
+{
+    reset();
+    uint64_t base = 0x2000000, def = spapr->rtas_base_default;
+    PowerPCCPU *cpu = spapr->cpus[0];
+    put_fw_tree(base);
+    g_assert_cmpint(hcall(KVMPPC_H_UPDATE_DT, DT, 0, 0), ==, H_SUCCESS);
+    poison(def + RTAS_ERROR_LOG_OFFSET, spapr->rtas_size - RTAS_ERROR_LOG_OFFSET);
+    uint32_t args[2] = { 0x2000 /* system reset */, 0x3000 /* machine check */ };
+    g_assert_cmpint(rtas_as(spapr, cpu, RTAS_IBM_NMI_REGISTER, 2, args), ==, 0);
+    cpu->env.gpr[3] = 0x1234;
+    SpaprMceInfo info = { .srr1 = SRR1_MC_LOADSTORE, .dsisr = 0x800, .dar = 0x5678,
+                          .recovered = true };
+    g_assert_cmpint(spapr_mce_req_event(spapr, cpu, &info), ==, SPAPR_MCE_DELIVERED);
+    g_assert_cmphex(cpu->env.nip, ==, 0x3000);
+    g_assert_cmphex(cpu->env.gpr[3], ==, base + RTAS_ERROR_LOG_OFFSET);
+    uint64_t saved_r3;
+    guest_ld_be64(&spapr->ram, base + RTAS_ERROR_LOG_OFFSET, &saved_r3);
+    g_assert_cmphex(saved_r3, ==, 0x1234);
+    assert_untouched(def + RTAS_ERROR_LOG_OFFSET, spapr->rtas_size - RTAS_ERROR_LOG_OFFSET);
+    g_assert_cmpint(rtas_as(spapr, cpu, RTAS_IBM_NMI_INTERLOCK, 0, NULL), ==, 0);
+    reset();
+}
+
 static void test_update_dt_without_rtas_base(void)
 {
     reset();
@@ -322,6 +351,7 @@ int main(int argc, char **argv)
     g_test_add_func("/hcall-cas/cas/outside-ram", test_cas_outside_ram);
     g_test_add_func("/hcall-cas/cas/refuses-hash", test_cas_refuses_hash);
     g_test_add_func("/hcall-cas/update-dt/moves-rtas", test_update_dt_moves_rtas);
+    g_test_add_func("/hcall-cas/update-dt/fwnmi-log-follows", test_update_dt_fwnmi_log_follows);
     g_test_add_func("/hcall-cas/update-dt/without-rtas-base", test_update_dt_without_rtas_base);
     g_test_add_func("/hcall-cas/update-dt/rejects", test_update_dt_rejects);
     g_test_add_func("/hcall-cas/update-dt/bound-follows-cas", test_update_dt_bound_follows_cas);
