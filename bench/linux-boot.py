@@ -16,7 +16,12 @@ line (QMP x-query-icount, asked the moment the line appears) over the
 time to it. A run that does not reach the line within the timeout is
 reported as such, and the benchmark still exits 0.
 
-usage: linux-boot.py [--runs N] [--timeout S] [--smp N] BUILD_DIR
+--slof measures the firmware boot instead: this VMM with `-bios
+/usr/share/qemu/slof.bin -kernel ...` (SLOF, prom_init, KVMPPC_H_CAS and
+KVMPPC_H_UPDATE_DT) against Debian's QEMU 7.2 default pseries, which boots
+the same SLOF with -kernel; the same alternation, medians and ratio.
+
+usage: linux-boot.py [--runs N] [--timeout S] [--smp N] [--slof] BUILD_DIR
 """
 import argparse
 import json
@@ -115,14 +120,77 @@ def fmt(values, unit, digits=2):
     return f'{statistics.median(values):.{digits}f} {unit}' if values else 'n/a'
 
 
+def measure(vmms, runs, timeout):
+    """{name: (times, rsses, notes, guest MIPS)}, the VMMs alternating run
+    by run. @vmms: (name, command, QMP socket for x-query-icount or None)."""
+    results = {name: ([], [], [], []) for name, _, _ in vmms}
+    for _ in range(runs):
+        for name, cmd, sock in vmms:    # alternate, so host load hits both alike
+            if sock and os.path.exists(sock):
+                os.unlink(sock)
+            t, rss, note, icount = one_run(cmd, timeout, sock)
+            times, rsses, notes, mips = results[name]
+            if t is not None:
+                times.append(t)
+                rsses.append(rss)
+                if icount:
+                    mips.append(icount / t / 1e6)
+            elif note:
+                notes.append(note)
+    return results
+
+
+def report(vmms, results):
+    for name, _, sock in vmms:
+        times, rsses, notes, mips = results[name]
+        extra = f' ({len(notes)} failed: {notes[0]})' if notes else ''
+        guest = f', guest MIPS {fmt(mips, "(vCPU 0)", 0)}' if sock else ''
+        print(f'  {name:10s} {fmt(times, "s")} to the init line, peak RSS '
+              f'{fmt(rsses, "MiB", 1)}{guest}{extra}')
+
+
+def print_ratio(results, ours_name, ref_name, label):
+    """The issue's ratio: the reference's time over ours, >= 1.0 = no slower."""
+    ours, ref = results[ours_name][0], results.get(ref_name, ([],))[0]
+    if ours and ref:
+        print(f'  speed ratio {ref_name} / {ours_name} ({label}): '
+              f'{statistics.median(ref) / statistics.median(ours):.2f} (target >= 1.0)')
+    elif ref_name in results:
+        print(f'  speed ratio {ref_name} / {ours_name}: n/a (a VMM did not reach the init line)')
+
+
+def slof_main(args, ours_bin, common, qmp):
+    """Through SLOF on both: ours with -bios, QEMU 7.2's default pseries."""
+    slof = '/usr/share/qemu/slof.bin'
+    qemu = shutil.which('qemu-system-ppc64')
+    if not os.path.isfile(slof) or not qemu:
+        print(f'linux-boot --slof: skipped: needs {slof} and Debian\'s qemu-system-ppc64 '
+              '(WITH_REFERENCE_QEMU=1 scripts/install-deps.sh)')
+        return 0
+    vmms = [('fwnmi-slof', [ours_bin, '-M', 'pseries', '-bios', slof] + common + qmp[0],
+             qmp[1]),
+            ('qemu-slof', [qemu, '-M', 'pseries', '-vga', 'none'] + common, None)]
+    results = measure(vmms, args.runs, args.timeout)
+    print(f'linux-boot --slof: Linux 6.1 through SLOF -> "INIT: hello", -m 1G '
+          f'-smp {args.smp}, median of {args.runs} alternating runs')
+    report(vmms, results)
+    print_ratio(results, 'fwnmi-slof', 'qemu-slof', 'both through SLOF')
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('build', nargs='?', default='build')
     ap.add_argument('--runs', type=int, default=3)
-    ap.add_argument('--timeout', type=float, default=60)
+    ap.add_argument('--timeout', type=float, default=None,
+                    help='seconds per boot (default 60, 120 with --slof)')
     ap.add_argument('--smp', type=int, default=1)
+    ap.add_argument('--slof', action='store_true',
+                    help='boot through SLOF: -bios on this VMM, default pseries on QEMU')
     args = ap.parse_args()
+    if args.timeout is None:
+        args.timeout = 120 if args.slof else 60
 
     kernel = kernel_path()
     initrd = os.path.join(args.build, 'tests', 'linux', 'linux-test-initramfs.cpio')
@@ -136,11 +204,20 @@ def main():
               '-initrd', initrd, '-append', append]
     ours_bin = os.path.join(args.build, 'qemu-system-ppc64')
     tmp = tempfile.mkdtemp(prefix='linux-boot-')
-    qmp_path = os.path.join(tmp, 'qmp.sock')
-    qmp = ['-qmp', f'unix:{qmp_path},server=on,wait=off']
-    # (name, command, QMP socket for x-query-icount or None)
-    vmms = [('fwnmi-vmm', [ours_bin, '-M', 'pseries'] + common + qmp, qmp_path),
-            ('fwnmi-vof', [ours_bin, '-M', 'pseries,x-vof=on'] + common + qmp, qmp_path)]
+    try:
+        sock = os.path.join(tmp, 'qmp.sock')
+        qmp = (['-qmp', f'unix:{sock},server=on,wait=off'], sock)
+        if args.slof:
+            return slof_main(args, ours_bin, common, qmp)
+        return direct_main(args, ours_bin, common, qmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def direct_main(args, ours_bin, common, qmp):
+    """Direct entry and x-vof=on here, against QEMU 7.2 with x-vof=on."""
+    vmms = [('fwnmi-vmm', [ours_bin, '-M', 'pseries'] + common + qmp[0], qmp[1]),
+            ('fwnmi-vof', [ours_bin, '-M', 'pseries,x-vof=on'] + common + qmp[0], qmp[1])]
     qemu = shutil.which('qemu-system-ppc64')
     if qemu:
         # -vga none: Debian's QEMU lacks the VGA BIOS unless ipxe/seabios are installed
@@ -149,38 +226,12 @@ def main():
     else:
         print('linux-boot: no qemu-system-ppc64 (WITH_REFERENCE_QEMU=1 '
               'scripts/install-deps.sh): measuring this VMM only')
-
-    # name -> (times, peak RSSes, failure notes, guest MIPS figures)
-    results = {name: ([], [], [], []) for name, _, _ in vmms}
-    for _ in range(args.runs):
-        for name, cmd, sock in vmms:    # alternate, so host load hits both alike
-            if sock and os.path.exists(sock):
-                os.unlink(sock)
-            t, rss, note, icount = one_run(cmd, args.timeout, sock)
-            times, rsses, notes, mips = results[name]
-            if t is not None:
-                times.append(t)
-                rsses.append(rss)
-                if icount:
-                    mips.append(icount / t / 1e6)
-            elif note:
-                notes.append(note)
-    shutil.rmtree(tmp, ignore_errors=True)
+    results = measure(vmms, args.runs, args.timeout)
     print(f'linux-boot: Linux 6.1 -> "INIT: hello", -m 1G -smp {args.smp}, '
           f'median of {args.runs} alternating runs')
-    for name, _, sock in vmms:
-        times, rsses, notes, mips = results[name]
-        extra = f' ({len(notes)} failed: {notes[0]})' if notes else ''
-        guest = f', guest MIPS {fmt(mips, "(vCPU 0)", 0)}' if sock else ''
-        print(f'  {name:10s} {fmt(times, "s")} to the init line, peak RSS '
-              f'{fmt(rsses, "MiB", 1)}{guest}{extra}')
-    ref = results.get('qemu-7.2', ([],))[0]
-    for name, label in (('fwnmi-vmm', 'direct entry'), ('fwnmi-vof', 'both x-vof=on')):
-        ours = results[name][0]
-        if ours and ref:
-            # The issue's ratio: QEMU's time over ours, >= 1.0 = no slower.
-            print(f'  speed ratio qemu-7.2 / {name} ({label}): '
-                  f'{statistics.median(ref) / statistics.median(ours):.2f} (target >= 1.0)')
+    report(vmms, results)
+    print_ratio(results, 'fwnmi-vmm', 'qemu-7.2', 'direct entry')
+    print_ratio(results, 'fwnmi-vof', 'qemu-7.2', 'both x-vof=on')
     return 0
 
 

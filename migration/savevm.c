@@ -80,10 +80,9 @@ static int load_machine(SpaprMachineState *spapr, MigCursor *c, bool *running,
         return -1;
     }
     /* The size follows from -smp (checked in 'config'); the base may have
-     * been moved by the guest (VOF's instantiate-rtas): adopt it, as
-     * instantiate-rtas would have, within the RMA. */
-    if (rtas_size != spapr->rtas_size || rtas_base >= spapr->rma_size ||
-        spapr->rma_size - rtas_base < rtas_size || (rtas_base & 3)) {
+     * been moved by the guest (VOF's instantiate-rtas, SLOF's tree at
+     * H_UPDATE_DT): adopt it, as those would have, within the RMA. */
+    if (rtas_size != spapr->rtas_size || !spapr_rtas_base_valid(spapr, rtas_base)) {
         g_set_error(error, MIG_ERROR, 0, "machine: the source's RTAS area is at 0x%"
                     G_GINT64_MODIFIER "x (%u bytes), invalid for this machine (%u bytes "
                     "in an RMA of 0x%" G_GINT64_MODIFIER "x)", rtas_base, rtas_size,

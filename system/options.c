@@ -557,7 +557,8 @@ static int opt_trace(VMOptions *opts, const char *arg, GError **error)
     if (!*arg) {
         return 0;       /* as QEMU: "-trace ''" enables nothing */
     }
-    static const char *const groups[] = { "*", "rtas", "fwnmi", "hcall", "qtest", "monitor", "kvm", "vof" };
+    static const char *const groups[] = { "*", "rtas", "fwnmi", "hcall", "qtest", "monitor", "kvm", "vof",
+                                          "cas" };
     for (size_t i = 0; i < G_N_ELEMENTS(groups); i++) {
         if (!strcmp(group, groups[i])) {
             trace_enable_group(group);
@@ -565,7 +566,8 @@ static int opt_trace(VMOptions *opts, const char *arg, GError **error)
         }
     }
     return opt_error(error, "trace", arg,
-                     "unknown trace group (rtas, fwnmi, hcall, qtest, monitor, kvm or *)");
+                     "unknown trace group (rtas, fwnmi, hcall, qtest, monitor, kvm, vof, "
+                     "cas or *)");
 }
 
 static int opt_help(VMOptions *opts, const char *arg, GError **error);
@@ -701,10 +703,12 @@ static int vm_options_parse_args(int argc, char **argv, VMOptions *opts, GError 
     opts->machine.initrd_path = opts->initrd;
     opts->machine.fwnmi_journal = opts->fwnmi_journal;
     opts->machine.bios_path = opts->bios;
-    if (opts->bios && opts->kernel) {
+    /* -kernel alone is booted directly (or through VOF with x-vof=on);
+     * -bios given as well selects the firmware boot: SLOF loads and
+     * enters the kernel, as QEMU's default pseries does. */
+    if (opts->bios && opts->kernel && opts->machine.caps.x_vof) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "-bios with -kernel is not supported yet (boot the kernel directly, "
-                    "or with -M pseries,x-vof=on)");
+                    "-bios with x-vof=on: VOF is the firmware; drop one of them");
         return -1;
     }
     if (opts->append && !opts->kernel) {

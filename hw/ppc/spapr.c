@@ -102,6 +102,13 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
         spapr->cpus[i] = spapr_cpu_create(spapr, i);
     }
     spapr->xics = xics_new(spapr->cpus, spapr->smp_cpus);
+    /* -bios given with -kernel: SLOF boots the kernel (QEMU's way);
+     * -kernel alone is booted directly. */
+    spapr->firmware_boot = cfg->kernel_path && cfg->bios_path;
+    spapr->kernel_offset = spapr->firmware_boot ? SPAPR_KERNEL_LOAD_ADDR : 0;
+    if (cfg->bios_path) {
+        spapr->bios_path = g_strdup(cfg->bios_path);     /* the tree's layout depends on it */
+    }
     if (cfg->kernel_path) {
         spapr->kernel_path = g_strdup(cfg->kernel_path);
         spapr->kernel_cmdline = g_strdup(cfg->kernel_cmdline ? cfg->kernel_cmdline : "");
@@ -117,8 +124,7 @@ SpaprMachineState *spapr_machine_create(const SpaprMachineConfig *cfg,
         spapr_machine_destroy(g_steal_pointer(&spapr));
         return NULL;
     }
-    if (!cfg->kernel_path && cfg->bios_path) {
-        spapr->bios_path = g_strdup(cfg->bios_path);
+    if (spapr->bios_path) {
         if (spapr_load_bios(spapr, error) < 0) {
             spapr_machine_destroy(g_steal_pointer(&spapr));
             return NULL;
@@ -144,6 +150,7 @@ void spapr_machine_destroy(SpaprMachineState *spapr)
     spapr_fwnmi_journal_close(spapr->fwnmi_journal);
     guest_memory_destroy(&spapr->ram);
     g_free(spapr->fdt);
+    spapr_cas_reset(&spapr->cas);
     spapr_vof_free(&spapr->vof);
     g_free(spapr->kernel_path);
     g_free(spapr->kernel_cmdline);
@@ -188,6 +195,7 @@ static void spapr_place_firmware(SpaprMachineState *spapr)
     spapr->fdt = spapr_build_fdt(spapr);
     g_assert(spapr->fdt);   /* sized from its inputs: failure is our bug */
     guest_write(&spapr->ram, spapr->fdt_addr, spapr->fdt, fdt_totalsize(spapr->fdt));
+    spapr->cas.fdt_initial_size = fdt_totalsize(spapr->fdt);
 }
 
 void spapr_machine_reset(SpaprMachineState *spapr)
@@ -204,6 +212,7 @@ void spapr_machine_reset(SpaprMachineState *spapr)
     spapr_reset_cpus(spapr);
     spapr->reset_requested = false;
     spapr->rtas_base = spapr->rtas_base_default;
+    spapr_cas_reset(&spapr->cas);
     if (spapr->have_kernel) {
         g_autoptr(GError) err = NULL;
         if (spapr_load_kernel(spapr, &err) < 0) {
@@ -228,7 +237,7 @@ void spapr_machine_reset(SpaprMachineState *spapr)
         env->nip = SPAPR_FW_ENTRY;
         env->msr = MSR_SF | MSR_ME;
     }
-    if (spapr->have_kernel) {
+    if (spapr->have_kernel && !spapr->firmware_boot) {
         /* Entry as a kexec'd pseries Linux expects: r3 = device tree,
          * r4 = load address, r5 = 0, real mode, endianness of the image. */
         CPUPPCState *env = &spapr->cpus[0]->env;

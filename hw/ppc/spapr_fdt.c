@@ -35,21 +35,6 @@
 static const char spapr_hypertas[] = "hcall-term\0hcall-set-mode";
 
 /*
- * ibm,architecture-vec-5 as the client-architecture-support negotiation
- * would leave it (LoPAPR B.6.2.3; Linux's OV5_* in asm/prom.h: byte index
- * = value >> 8, bits = value & 0xff). There is no CAS call here, so the
- * result is stated directly:
- *   byte 23 (OV5_XIVE_SUPPORT)  0     XICS, not XIVE
- *   byte 24 (OV5_MMU_SUPPORT)   0x40  radix only (OV5_MMU_RADIX)
- *   byte 26 (OV5_RADIX_GTSE)    0x40  the guest issues tlbie itself
- */
-#define OV5_LEN             27
-#define OV5_MMU_BYTE        24
-#define OV5_MMU_RADIX       0x40
-#define OV5_GTSE_BYTE       26
-#define OV5_RADIX_GTSE      0x40
-
-/*
  * ibm,pa-features: current QEMU's POWER9 table (LoPAPR B.6.1.1: "length,
  * 0", then the attribute bytes), which no longer advertises what a
  * software CPU lacks: SSO (byte 4), MMR (30), SPR SO (36), copy/paste (38). Linux 6.1 reads byte 0 bit
@@ -112,21 +97,40 @@ uint32_t spapr_fdt_size(int smp_cpus, size_t cmdline_len)
     return (uint32_t)((size + GUEST_PAGE_SIZE - 1) & ~(uint64_t)(GUEST_PAGE_SIZE - 1));
 }
 
+/*
+ * What SLOF needs to boot -kernel (QEMU's spapr_dt_chosen): qemu,boot-kernel
+ * = <load address, size> as two 64-bit cells (SLOF's check-boot-from-ram
+ * then enters it with the client interface), qemu,boot-kernel-le for a
+ * little-endian image, and the initrd as 32-bit cells: SLOF's call-client
+ * reads them with decode-int to pass the initrd to prom_init in r3/r4.
+ */
+static void spapr_dt_chosen_firmware_boot(SpaprMachineState *spapr, void *fdt)
+{
+    fdt_prop_u64_pair(fdt, "qemu,boot-kernel", spapr->kernel_load,
+                      spapr->kernel_end - spapr->kernel_load);
+    if (spapr->kernel_le) {
+        FDT_CHECK(fdt_property(fdt, "qemu,boot-kernel-le", NULL, 0));
+    }
+    if (spapr->initrd_path) {
+        FDT_CHECK(fdt_property_cell(fdt, "linux,initrd-start", (uint32_t)spapr->initrd_base));
+        FDT_CHECK(fdt_property_cell(fdt, "linux,initrd-end",
+                                    (uint32_t)(spapr->initrd_base + spapr->initrd_size)));
+    }
+}
+
 static void spapr_dt_chosen(SpaprMachineState *spapr, void *fdt)
 {
-    uint8_t vec5[OV5_LEN] = { 0 };
-
     FDT_CHECK(fdt_begin_node(fdt, "chosen"));
     FDT_CHECK(fdt_property_string(fdt, "bootargs",
                                   spapr->kernel_cmdline ? spapr->kernel_cmdline : ""));
-    if (spapr->initrd_path) {
+    if (spapr->firmware_boot) {
+        spapr_dt_chosen_firmware_boot(spapr, fdt);
+    } else if (spapr->initrd_path) {
         FDT_CHECK(fdt_property_u64(fdt, "linux,initrd-start", spapr->initrd_base));
         FDT_CHECK(fdt_property_u64(fdt, "linux,initrd-end",
                                    spapr->initrd_base + spapr->initrd_size));
     }
-    vec5[OV5_MMU_BYTE] = OV5_MMU_RADIX;
-    vec5[OV5_GTSE_BYTE] = OV5_RADIX_GTSE;
-    FDT_CHECK(fdt_property(fdt, "ibm,architecture-vec-5", vec5, sizeof(vec5)));
+    spapr_dt_cas_chosen(spapr, fdt);
     g_autofree char *stdout_path = g_strdup_printf("/vdevice/vty@%x", SPAPR_VTY_REG);
     FDT_CHECK(fdt_property_string(fdt, "linux,stdout-path", stdout_path));
     FDT_CHECK(fdt_property_string(fdt, "stdout-path", stdout_path));

@@ -1,9 +1,10 @@
 /*
  * Hypercalls the boot firmware (SLOF) uses beyond the OS's set:
- * H_PAGE_INIT (zero or copy a 4 KiB page), H_LOGICAL_CI_LOAD/STORE
+ * H_SET_DABR (its sc 1 probe), H_PAGE_INIT (zero or copy a 4 KiB page), H_LOGICAL_CI_LOAD/STORE
  * (cache-inhibited accesses; there is no MMIO here, so RAM or
  * H_PARAMETER), and QEMU's private KVMPPC_H_LOGICAL_MEMOP (memcpy/memset
- * done by the VMM). Every range is checked against guest RAM first.
+ * done by the VMM); the device-tree exchange (KVMPPC_H_CAS, H_UPDATE_DT)
+ * is in spapr_hcall_cas.c. Every range is checked against guest RAM first.
  * BQL held, like every hypercall.
  */
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "hw/ppc/spapr.h"
 #include "target/ppc/interp.h"
 
+#define H_SET_DABR              0x28
 #define H_PAGE_INIT             0x2C
 #define H_LOGICAL_CI_LOAD       0x3C
 #define H_LOGICAL_CI_STORE      0x40
@@ -130,7 +132,18 @@ static int64_t h_logical_memop(SpaprMachineState *spapr, PowerPCCPU *cpu)
 bool spapr_fw_hcall(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t opcode,
                     int64_t *ret)
 {
+    if (spapr_cas_hcall(spapr, cpu, opcode, ret)) {
+        return true;        /* KVMPPC_H_CAS, KVMPPC_H_UPDATE_DT */
+    }
     switch (opcode) {
+    case H_SET_DABR:
+        /* No DABR here (ISA 3.0 has DAWR; QEMU's POWER9 has no DABR
+         * either), so QEMU's answer: H_HARDWARE. It matters: SLOF probes
+         * sc 1 with this call, and any answer but H_SUCCESS or H_HARDWARE
+         * makes it believe sc 1 is broken (PR KVM) and, at quiesce, patch
+         * the kernel's sc 1 instructions into an illegal opcode. */
+        *ret = H_HARDWARE;
+        return true;
     case H_PAGE_INIT:
         *ret = h_page_init(spapr, cpu);
         return true;

@@ -1,6 +1,7 @@
 /*
  * -kernel: load an ELF64 image (either endianness) at its physical
- * addresses; -initrd: load a file above it. Each file is read once and
+ * addresses, SPAPR_KERNEL_LOAD_ADDR higher when the firmware boots it
+ * (QEMU's layout); -initrd: load a file above it. Each file is read once and
  * kept, so a machine reset reloads the same bytes even if the file changed
  * on disk. Only regular files are accepted (a FIFO would block, /dev/zero
  * would never end), no larger than guest RAM can hold, and every header
@@ -71,7 +72,7 @@ static int load_segment(SpaprMachineState *spapr, const ElfReader *r,
     uint64_t offset = elf_u64(r, &p.p_offset);
     uint64_t filesz = elf_u64(r, &p.p_filesz);
     uint64_t memsz = elf_u64(r, &p.p_memsz);
-    uint64_t paddr = elf_u64(r, &p.p_paddr) & PPC_REAL_ADDR_MASK;
+    uint64_t paddr = (elf_u64(r, &p.p_paddr) & PPC_REAL_ADDR_MASK) + spapr->kernel_offset;
 
     if (filesz > memsz) {
         return elf_fail(error, spapr->kernel_path,
@@ -85,6 +86,10 @@ static int load_segment(SpaprMachineState *spapr, const ElfReader *r,
                        spapr->rtas_base + spapr->rtas_size - spapr->fdt_addr)) {
         return elf_fail(error, spapr->kernel_path,
                         "segment does not fit in guest RAM below the device tree");
+    }
+    if (spapr->firmware_boot && paddr + memsz > spapr_fw_load_limit(spapr)) {
+        return elf_fail(error, spapr->kernel_path,
+                        "segment does not fit below the firmware's part of the RMA");
     }
     guest_write(&spapr->ram, paddr, r->data + offset, filesz);
     guest_fill(&spapr->ram, paddr + filesz, 0, memsz - filesz);
@@ -140,7 +145,8 @@ static int load_elf(SpaprMachineState *spapr, GBytes *image, GError **error)
     if (!loaded) {
         return elf_fail(error, path, "no loadable segment");
     }
-    spapr->kernel_entry = elf_u64(&r, &eh.e_entry) & PPC_REAL_ADDR_MASK;
+    spapr->kernel_entry = (elf_u64(&r, &eh.e_entry) & PPC_REAL_ADDR_MASK) +
+                          spapr->kernel_offset;
     spapr->kernel_le = r.le;
     if (!guest_range_valid(&spapr->ram, spapr->kernel_entry, 4)) {
         return elf_fail(error, path, "entry point outside guest RAM");
@@ -202,6 +208,12 @@ static int read_image(const char *opt, const char *path, uint64_t max,
     return 0;
 }
 
+uint64_t spapr_fw_load_limit(const SpaprMachineState *spapr)
+{
+    uint64_t top = spapr->rma_size > SPAPR_FW_OVERHEAD ? spapr->rma_size - SPAPR_FW_OVERHEAD : 0;
+    return MIN(top, spapr->fdt_addr);
+}
+
 /*
  * Place the initrd at the first 64 KiB boundary above the kernel. It must
  * not overlap the device tree and RTAS at the top of the RMA: below them
@@ -215,12 +227,19 @@ static int load_initrd(SpaprMachineState *spapr, GError **error)
     uint64_t base = (spapr->kernel_end + INITRD_ALIGN - 1) & ~(INITRD_ALIGN - 1);
     uint64_t limit = base < spapr->rtas_base + spapr->rtas_size ? spapr->fdt_addr
                                                                  : spapr->ram_size;
+    if (spapr->firmware_boot) {
+        /* QEMU's placement, which SLOF was written against: 64 KiB
+         * aligned with at least 64 KiB of gap, below the firmware. */
+        base = (spapr->kernel_end + 0x1ffff) & ~(INITRD_ALIGN - 1);
+        limit = spapr_fw_load_limit(spapr);
+    }
 
     if (base > limit || size > limit - base) {
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOSPC,
                     "-initrd %s: %" G_GSIZE_FORMAT " bytes do not fit in guest RAM "
                     "between the kernel (0x%" G_GINT64_MODIFIER "x) and 0x%"
                     G_GINT64_MODIFIER "x%s", spapr->initrd_path, size, base, limit,
+                    spapr->firmware_boot ? " (the firmware's part of the RMA)" :
                     limit == spapr->fdt_addr ? " (the device tree)" : " (end of RAM)");
         return -ENOSPC;
     }
@@ -272,6 +291,12 @@ int spapr_load_bios(SpaprMachineState *spapr, GError **error)
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                     "-bios %s: too small for an entry point at 0x%x", spapr->bios_path,
                     SPAPR_FW_ENTRY);
+        return -EINVAL;
+    }
+    if (spapr->firmware_boot && size > spapr->kernel_load) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "-bios %s: %" G_GSIZE_FORMAT " bytes overlap the kernel at 0x%"
+                    G_GINT64_MODIFIER "x", spapr->bios_path, size, spapr->kernel_load);
         return -EINVAL;
     }
     guest_write(&spapr->ram, 0, data, size);

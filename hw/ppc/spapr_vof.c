@@ -11,6 +11,7 @@
 #include <libfdt.h>
 
 #include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_cas.h"
 #include "system/clock.h"
 #include "system/trace.h"
 #include "target/ppc/interp.h"
@@ -438,8 +439,7 @@ static uint32_t svc_instance_to_package(VofCall *c)
  * setprop. The FWNMI code always uses spapr->rtas_base. */
 static uint32_t vof_instantiate_rtas(SpaprMachineState *spapr, uint64_t base)
 {
-    if (base >= spapr->rma_size || spapr->rma_size - base < spapr->rtas_size ||
-        (base & 3)) {
+    if (!spapr_rtas_base_valid(spapr, base)) {
         return VOF_ERR;
     }
     spapr->rtas_base = base;
@@ -447,6 +447,20 @@ static uint32_t vof_instantiate_rtas(SpaprMachineState *spapr, uint64_t base)
     ppc_interp_invalidate(base, RTAS_BLOB_SIZE);
     trace_event("vof", "instantiate-rtas at 0x%" G_GINT64_MODIFIER "x", base);
     return (uint32_t)base;
+}
+
+/* ibm,client-architecture-support: the shared negotiation, its answer
+ * written into the client's tree, which Linux flattens after prom_init. */
+static uint32_t vof_cas(SpaprMachineState *spapr, uint64_t vec)
+{
+    uint8_t ov5[SPAPR_OV5_LEN];
+    int chosen = fdt_path_offset(spapr->vof.fdt, "/chosen");
+
+    if (spapr_cas_negotiate(spapr, vec, ov5) < 0 || chosen < 0 ||
+        fdt_setprop(spapr->vof.fdt, chosen, "ibm,architecture-vec-5", ov5, sizeof(ov5)) < 0) {
+        return VOF_ERR;
+    }
+    return 0;
 }
 
 /* call-method: args = method, ihandle, method args; rets = catch result,
@@ -463,7 +477,7 @@ static uint32_t svc_call_method(VofCall *c)
     }
     if (!strcmp(method, "ibm,client-architecture-support") && c->nargs >= 3 &&
         c->nret >= 2) {
-        c->rets[1] = spapr_vof_cas(c->spapr, c->args[2]) == 0 ? 0 : VOF_ERR;
+        c->rets[1] = vof_cas(c->spapr, c->args[2]);
         return 0;
     }
     if (!strcmp(method, "instantiate-rtas") && c->nargs >= 3 && c->nret >= 2) {
@@ -582,7 +596,6 @@ void spapr_vof_reset(SpaprMachineState *spapr)
     CPUPPCState *env = &spapr->cpus[0]->env;
 
     spapr_vof_free(vof);
-    vof->cas_done = false;
     vof->claimed = g_array_new(FALSE, FALSE, sizeof(SpaprVofRange));
     vof->instances = g_ptr_array_new_with_free_func(vof_instance_free);
     uint32_t size = fdt_totalsize(spapr->fdt) + VOF_FDT_ROOM;
@@ -609,12 +622,8 @@ void spapr_vof_reset(SpaprMachineState *spapr)
     int chosen = fdt_path_offset(vof->fdt, "/chosen");
     g_assert(ih && chosen >= 0);
     g_assert(fdt_setprop_u32(vof->fdt, chosen, "stdout", ih) == 0);
-    /* What CAS can grant, as (OV5 byte, value) pairs (prom_init's
-     * prom_check_platform_support): 23 = 0 XICS only, 24 = 0x40 radix
-     * only, 25 = 0 no hash options, 26 = 0x40 radix with GTSE. */
-    static const uint8_t platform_support[] = { 23, 0x00, 24, 0x40, 25, 0x00, 26, 0x40 };
-    g_assert(fdt_setprop(vof->fdt, chosen, "ibm,arch-vec-5-platform-support",
-                         platform_support, sizeof(platform_support)) == 0);
+    /* /chosen/ibm,arch-vec-5-platform-support, which prom_init reads
+     * before CAS, is in the machine's tree (spapr_dt_cas_chosen). */
 
     /* As QEMU enters a client: r3/r4 = initrd, r5 = client interface,
      * 32-bit big-endian real mode (prom_init switches itself to 64-bit). */

@@ -2,7 +2,8 @@
 """Boot Debian's ppc64el Linux 6.1 with the test initramfs and check it.
 
     run-linux.py --vmm PATH --initrd CPIO [--smp N] [--timeout S]
-                 [--test NAME] [--append TEXT] [--machine OPTS] [--mce]
+                 [--test NAME] [--append TEXT] [--machine OPTS] [--bios FILE]
+                 [--mce]
 
 Boots `PATH -M pseries -m 1G -smp N -nographic -kernel VMLINUX -initrd CPIO
 -append "console=hvc0 fwnmi.test=NAME ..."` and passes when the console
@@ -12,10 +13,13 @@ shows, in order,
   * INIT: powering off
 and the VMM then exits with status 0 (reboot(POWER_OFF) -> RTAS power-off)
 within the timeout. --machine replaces "pseries" (e.g. pseries,x-vof=on:
-the boot then goes through prom_init and CAS). --mce injects one
+the boot then goes through prom_init and CAS). --bios FILE adds -bios FILE:
+the firmware (SLOF) boots the kernel, through prom_init, KVMPPC_H_CAS and
+KVMPPC_H_UPDATE_DT. --mce injects one
 recovered UE machine check into vCPU 0 over QMP (x-inject-mce) when the
 init prints its first heartbeat, and also waits for Linux's
-"MCE: CPU0: machine check" line (FWNMI delivery, Linux's handler).
+"MCE: CPU0: machine check" line (FWNMI delivery, Linux's handler), which
+must say "[Recovered]".
 The kernel is $LINUX_VMLINUX, else the cache of
 scripts/fetch-linux.sh ($FWNMI_CACHE or ~/.cache/fwnmi-vmm/vmlinux); a
 missing kernel is a failure, not a skip: run scripts/fetch-linux.sh.
@@ -121,6 +125,7 @@ def main():
     ap.add_argument('--test', default='boot')
     ap.add_argument('--append', default='')
     ap.add_argument('--machine', default='pseries')
+    ap.add_argument('--bios')
     ap.add_argument('--mce', action='store_true')
     args = ap.parse_args()
 
@@ -136,6 +141,12 @@ def main():
     on_line = None
     tmp = tempfile.TemporaryDirectory()
     cmd = [args.vmm, '-M', args.machine, '-m', '1G', '-smp', str(args.smp), '-nographic']
+    if args.bios:
+        if not os.path.isfile(args.bios):
+            print(f'SKIP: no firmware at {args.bios} (scripts/install-deps.sh installs '
+                  'qemu-system-data)')
+            return 77
+        cmd += ['-bios', args.bios]
     if args.mce:
         beats = 4
         patterns.insert(2, 'INIT: heartbeat 1')
@@ -172,7 +183,13 @@ def main():
         return 1
     if args.mce:
         print('\n'.join(l for l in out.splitlines() if 'MCE:' in l))
-    print(f'PASS: Linux ({args.machine}) reached /init with {args.smp} vCPU(s)'
+        report = [l for l in out.splitlines() if 'MCE: CPU0: machine check' in l]
+        if not report or '[Recovered]' not in report[0]:
+            print('FAIL: Linux did not report the machine check as recovered:',
+                  report[0] if report else 'no report')
+            return 1
+    how = args.machine + (f' through {os.path.basename(args.bios)}' if args.bios else '')
+    print(f'PASS: Linux ({how}) reached /init with {args.smp} vCPU(s)'
           + (', handled an FWNMI machine check' if args.mce else '') + ' and powered off')
     return 0
 

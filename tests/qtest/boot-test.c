@@ -310,6 +310,82 @@ static void test_append_limit(void)
                              "(65537 bytes, at most 65536)\n");
 }
 
+/*
+ * -bios with -kernel: the firmware boots the kernel, so it sits at QEMU's
+ * KERNEL_LOAD_ADDR with the initrd where QEMU puts it, and /chosen tells
+ * SLOF: qemu,boot-kernel = <addr size> (two 64-bit cells), the initrd in
+ * 32-bit cells (SLOF's decode-int), no qemu,boot-kernel-le for this
+ * big-endian image.
+ */
+#define FW_KERNEL_ADDR  0x400000ULL
+#define FW_INITRD_BASE  ((FW_KERNEL_ADDR + KERNEL_MEMSZ + 0x1ffff) & ~0xffffULL)
+
+static void test_firmware_boot_layout(void)
+{
+    g_autofree char *kernel = good_kernel();
+    g_autofree char *initrd = write_pattern("initrd.img", 10000);
+    g_autofree char *bios = write_pattern("bios.bin", 0x1000);
+    QTestState *qts = qtest_initf("-bios %s -kernel %s -initrd %s", bios, kernel, initrd);
+    g_autofree void *fdt = qtest_fdt_get(qts, NULL);
+
+    g_assert_cmphex(FW_INITRD_BASE, ==, 0x430000);
+    g_assert_cmphex(qtest_readl(qts, FW_KERNEL_ADDR), ==, 0x48000000);   /* b . */
+    g_assert_cmphex(qtest_readl(qts, 0), ==, 0x030a1118);   /* the firmware at 0 */
+    assert_initrd_in_ram(qts, FW_INITRD_BASE, 10000);
+    g_assert_nonnull(fdt);
+    if (fdt) {
+        int chosen = fdt_path_offset(fdt, "/chosen"), len;
+        const fdt64_t *k = fdt_getprop(fdt, chosen, "qemu,boot-kernel", &len);
+        g_assert_nonnull(k);
+        g_assert_cmpint(len, ==, 16);
+        if (k) {
+            g_assert_cmphex(fdt64_to_cpu(k[0]), ==, FW_KERNEL_ADDR);
+            g_assert_cmphex(fdt64_to_cpu(k[1]), ==, KERNEL_MEMSZ);
+        }
+        g_assert_null(fdt_getprop(fdt, chosen, "qemu,boot-kernel-le", NULL));
+        const fdt32_t *start = fdt_getprop(fdt, chosen, "linux,initrd-start", &len);
+        g_assert_nonnull(start);
+        g_assert_cmpint(len, ==, 4);
+        const fdt32_t *end = fdt_getprop(fdt, chosen, "linux,initrd-end", &len);
+        g_assert_nonnull(end);
+        g_assert_cmpint(len, ==, 4);
+        if (start && end) {
+            g_assert_cmphex(fdt32_to_cpu(*start), ==, FW_INITRD_BASE);
+            g_assert_cmphex(fdt32_to_cpu(*end), ==, FW_INITRD_BASE + 10000);
+        }
+        /* what prom_init reads before CAS */
+        g_assert_nonnull(fdt_getprop(fdt, chosen, "ibm,arch-vec-5-platform-support", NULL));
+    }
+    qtest_quit(qts);
+}
+
+/* A one-line error for a firmware image reaching into the kernel, and
+ * for two firmwares at once. */
+static void test_firmware_boot_errors(void)
+{
+    g_autofree char *kernel = good_kernel();
+    g_autofree char *bios = write_pattern("bios-big.bin", FW_KERNEL_ADDR + 1);
+    const struct { const char *extra; const char *expect; } cases[] = {
+        { "", "overlap the kernel at 0x400000" },
+        { ",x-vof=on", "-bios with x-vof=on" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *argl = g_strdup_printf("-M pseries%s -accel qtest -qtest stdio "
+                                                "-display none -nodefaults -bios %s "
+                                                "-kernel %s", cases[i].extra, bios, kernel);
+        g_autofree char *err = NULL;
+        int status = qtest_run_cmdline(argl, &err);
+        g_test_message("'%s': stderr '%s'", argl, err ? err : "");
+        g_assert_true(status != -1 && WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+        g_assert_nonnull(err);
+        if (err) {
+            g_assert_nonnull(strstr(err, cases[i].expect));
+            g_assert_true(strchr(err, '\n') == err + strlen(err) - 1);   /* one line */
+        }
+    }
+}
+
 static void rm_rf(const char *dir)
 {
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
@@ -340,6 +416,9 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/boot/kernel/unaligned-phoff-loads", test_kernel_unaligned_phoff_loads);
     g_test_add_func("/boot/append/limit", test_append_limit);
+    g_test_add_func("/boot/firmware/kernel-at-load-addr-and-in-chosen",
+                    test_firmware_boot_layout);
+    g_test_add_func("/boot/firmware/errors", test_firmware_boot_errors);
 
     int ret = g_test_run();
     rm_rf(tmpdir);

@@ -1,5 +1,5 @@
 /*
- * x-vof=on client interface (hw/ppc/spapr_vof.c, spapr_vof_cas.c): the
+ * x-vof=on client interface (hw/ppc/spapr_vof.c, spapr_cas.c): the
  * services prom_init uses, called as the guest's entry blob would, with
  * an argument block in guest RAM.
  */
@@ -158,6 +158,16 @@ static void test_cas(void)
     uint32_t root_ih = vof_call("open", 1, (uint32_t[]){ str_arg("/", 0) }, 1, NULL);
     uint32_t rets[2];
     g_assert_cmphex(root_ih, !=, 0);
+    /* what prom_init reads first: {23: 0, 24: 0x40, 25: 0, 26: 0x40} */
+    static const uint8_t support[] = { 23, 0x00, 24, 0x40, 25, 0x00, 26, 0x40 };
+    uint32_t chosen_ph = vof_call("finddevice", 1, (uint32_t[]){ str_arg("/chosen", 0) }, 1,
+                                  NULL);
+    g_assert_cmpuint(vof_call("getprop", 4,
+                              (uint32_t[]){ chosen_ph, str_arg("ibm,arch-vec-5-platform-support",
+                                                               0), BUF, 64 }, 1, NULL),
+                     ==, sizeof(support));
+    g_assert_cmpmem(guest_ptr(&spapr->ram, BUF, sizeof(support)), sizeof(support), support,
+                    sizeof(support));
     put_cas_table(0x40, 0x40);
     vof_call("call-method", 3,
              (uint32_t[]){ str_arg("ibm,client-architecture-support", 0), root_ih, VEC }, 2, rets);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "hw/ppc/spapr_cas.h"
 #include "hw/ppc/spapr_events.h"
 #include "hw/ppc/spapr_fwnmi.h"
 #include "hw/ppc/spapr_fwnmi_journal.h"
@@ -28,6 +29,14 @@
 /* Debian's SLOF (qemu-system-data), what -M pseries boots without -kernel */
 #define SPAPR_DEFAULT_BIOS      "/usr/share/qemu/slof.bin"
 #define SPAPR_FW_ENTRY          0x100
+/*
+ * -bios with -kernel (firmware boot): as QEMU, the kernel's segments go
+ * KERNEL_LOAD_ADDR above their physical addresses and SLOF finds them
+ * through /chosen/qemu,boot-kernel; kernel and initrd stay below the top
+ * FW_OVERHEAD bytes of the RMA, which the firmware keeps for itself.
+ */
+#define SPAPR_KERNEL_LOAD_ADDR  0x400000ULL
+#define SPAPR_FW_OVERHEAD       0x2800000ULL
 
 /*
  * RTAS area, placed by the VMM near the top of the RMA:
@@ -108,7 +117,8 @@ typedef struct SpaprMachineState {
     PowerPCCPU **cpus;
     SpaprCaps caps;
 
-    uint64_t rtas_base;         /* moved by VOF's instantiate-rtas */
+    uint64_t rtas_base;         /* moved by VOF's instantiate-rtas, or learnt from
+                                 * SLOF's tree at H_UPDATE_DT */
     uint64_t rtas_base_default; /* where reset puts it */
     uint32_t rtas_size;
     uint64_t fdt_addr;
@@ -121,7 +131,9 @@ typedef struct SpaprMachineState {
     char *kernel_cmdline;
     GBytes *kernel_image;
     uint64_t kernel_entry;
-    uint64_t kernel_load;
+    uint64_t kernel_load;       /* lowest loaded address (offset included) */
+    uint64_t kernel_offset;     /* added to each segment's address: 0, or
+                                 * SPAPR_KERNEL_LOAD_ADDR for a firmware boot */
     uint64_t kernel_end;        /* end of the highest segment (memsz) */
     bool kernel_le;
     bool have_kernel;
@@ -134,6 +146,12 @@ typedef struct SpaprMachineState {
      * 0 and entered at 0x100 at every reset. */
     char *bios_path;
     GBytes *bios_image;
+    /* -bios and -kernel: the firmware boots the kernel (set once at
+     * creation); the VMM only loads it and describes it in /chosen. */
+    bool firmware_boot;
+    /* CAS result and SLOF's device-tree exchange (hw/ppc/spapr_cas.c,
+     * spapr_hcall_cas.c). Reset: none negotiated, no firmware tree. */
+    SpaprCasState cas;
 
     uint8_t *nvram;             /* SPAPR_NVRAM_SIZE bytes, kept across reset */
 
@@ -221,6 +239,17 @@ void spapr_dt_nvram(SpaprMachineState *spapr, void *fdt);
 /* Console (hw/ppc/spapr_hcall.c) */
 void spapr_console_write(SpaprMachineState *spapr, const char *buf, size_t len);
 
+/**
+ * spapr_rtas_base_valid: TRUE when the guest may put the RTAS area at
+ * @base (instantiate-rtas, H_UPDATE_DT, an incoming migration): the
+ * whole area inside the RMA, word aligned.
+ */
+static inline bool spapr_rtas_base_valid(const SpaprMachineState *spapr, uint64_t base)
+{
+    return base < spapr->rma_size && spapr->rma_size - base >= spapr->rtas_size &&
+           !(base & 3);
+}
+
 /** The RTAS area size for @max_cpus possible vCPUs. */
 static inline uint32_t spapr_rtas_area_size(int max_cpus)
 {
@@ -245,6 +274,13 @@ uint32_t spapr_fdt_size(int smp_cpus, size_t cmdline_len);
  * the option.
  */
 int spapr_load_kernel(SpaprMachineState *spapr, GError **error);
+
+/**
+ * spapr_fw_load_limit: the end of the RAM a firmware-booted kernel and
+ * its initrd may use: below the device tree and the top
+ * SPAPR_FW_OVERHEAD bytes of the RMA (QEMU's load_limit).
+ */
+uint64_t spapr_fw_load_limit(const SpaprMachineState *spapr);
 
 /**
  * spapr_load_bios: load the boot firmware image at 0 (read on the first
@@ -273,7 +309,8 @@ extern const uint8_t spapr_rtas_blob[RTAS_BLOB_SIZE];
 
 /**
  * spapr_fw_hcall: the boot firmware's hypercalls (hw/ppc/spapr_hcall_fw.c):
- * H_PAGE_INIT, H_LOGICAL_CI_LOAD/STORE, KVMPPC_H_LOGICAL_MEMOP. TRUE with
+ * H_SET_DABR, H_PAGE_INIT, H_LOGICAL_CI_LOAD/STORE, KVMPPC_H_LOGICAL_MEMOP, and
+ * KVMPPC_H_CAS/H_UPDATE_DT (spapr_cas_hcall). TRUE with
  * *@ret set when @opcode is one of them. BQL held.
  */
 bool spapr_fw_hcall(SpaprMachineState *spapr, PowerPCCPU *cpu, uint64_t opcode,

@@ -36,7 +36,6 @@ typedef struct SpaprVofState {
     GPtrArray *instances;       /* ihandle - 1 -> SpaprVofInstance */
     uint64_t entry;             /* client-interface entry (the blob) */
     uint64_t stack_top;         /* initial r1 */
-    bool cas_done;              /* ibm,client-architecture-support ran */
 } SpaprVofState;
 
 /* The embedded entry blob (big-endian instructions). */
@@ -57,13 +56,5 @@ void spapr_vof_free(SpaprVofState *vof);
  * Returns 0, or -1 when the block is not in RAM. BQL held.
  */
 int64_t spapr_vof_hcall(SpaprMachineState *spapr, PowerPCCPU *cpu);
-
-/**
- * spapr_vof_cas: ibm,client-architecture-support with the option-vector
- * table at @vec: negotiates option vector 5 (radix + GTSE and XICS only)
- * into /chosen/ibm,architecture-vec-5 of @vof's tree. 0 on success, -1
- * when the guest's request cannot be served. (hw/ppc/spapr_vof_cas.c)
- */
-int spapr_vof_cas(SpaprMachineState *spapr, uint64_t vec);
 
 #endif
