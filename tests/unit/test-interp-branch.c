@@ -277,6 +277,49 @@ HARNESS_TEST(test_budget_counts_instructions)
     g_assert_cmphex(h->env->nip, ==, HARNESS_CODE + 28);
 }
 
+/*
+ * Handlers chain into their successors without counting each instruction
+ * (interp-internal.h, next_insn): the count comes from slot distances, so
+ * check it where a chain ends mid-loop, mid-line and in a fault.
+ */
+HARNESS_TEST(test_chain_counts_exactly)
+{
+    /* loop: addi r3,r3,1; addi r4,r4,2; bdnz loop (3 instructions) */
+    h->env->ctr = 1000;
+    emit(h, enc_addi(3, 3, 1));
+    emit(h, enc_addi(4, 4, 2));
+    emit(h, enc_bc(16, 0, -8, 0, 0));
+    emit(h, enc_li(5, 9));
+    h->env->gpr[3] = h->env->gpr[4] = h->env->gpr[5] = 0;
+    /* 100 iterations and one more addi: the budget ends inside the body */
+    g_assert_cmpint(run(h, 301), ==, PPC_INTERP_EXIT_BUDGET);
+    g_assert_cmpuint(h->cpu.icount, ==, 301);
+    g_assert_cmphex(h->env->gpr[3], ==, 101);
+    g_assert_cmphex(h->env->gpr[4], ==, 200);
+    g_assert_cmphex(h->env->ctr, ==, 900);
+    g_assert_cmphex(h->env->nip, ==, HARNESS_CODE + 4);
+    /* the rest: 899 iterations of 3 from the second addi, then li */
+    g_assert_cmpint(run(h, 5000), ==, PPC_INTERP_EXIT_BUDGET);
+    g_assert_cmphex(h->env->gpr[5], ==, 9);
+    g_assert_cmphex(h->env->ctr, ==, 0);
+}
+
+HARNESS_TEST(test_chain_counts_fault)
+{
+    /* 5 addi, then an illegal word: the program interrupt ends the chain
+     * and the faulting instruction counts, as in every interpreter path */
+    for (int i = 0; i < 5; i++) {
+        emit(h, enc_addi(3, 3, 1));
+    }
+    emit(h, 0);
+    h->env->gpr[3] = 0;
+    g_assert_cmpint(run(h, 6), ==, PPC_INTERP_EXIT_BUDGET);
+    g_assert_cmpuint(h->cpu.icount, ==, 6);
+    g_assert_cmphex(h->env->gpr[3], ==, 5);
+    g_assert_cmphex(h->env->nip, ==, 0x700);
+    g_assert_cmphex(h->env->srr0, ==, HARNESS_CODE + 20);
+}
+
 HARNESS_TEST(test_exit_request_before_run)
 {
     emit(h, enc_li(3, 1));
@@ -386,6 +429,8 @@ int main(int argc, char **argv)
                     test_cfar_records_taken_branch);
     g_test_add_func("/interp/branch/page-crossing-fallthrough",
                     test_page_crossing_fallthrough);
+    g_test_add_func("/interp/branch/chain-counts-exactly", test_chain_counts_exactly);
+    g_test_add_func("/interp/branch/chain-counts-fault", test_chain_counts_fault);
     g_test_add_func("/interp/branch/budget-counts-instructions",
                     test_budget_counts_instructions);
     g_test_add_func("/interp/branch/exit-request-before-run",

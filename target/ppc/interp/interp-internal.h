@@ -134,7 +134,12 @@ struct PPCRun {
     uint64_t page_ra;       /* its real address */
     uint32_t *gen_ptr;      /* &code_page_gen[page->gen_index] */
     int uncounted;          /* sentinel pseudo-instructions executed */
-    uint32_t chain;         /* instructions next_insn() may still chain */
+    /* The chain the run loop started (next_insn(), branch_taken()). */
+    uintptr_t limit;        /* first slot of this segment not to execute */
+    PPCInsn *seg;           /* first slot of the current segment */
+    PPCInsn *last;          /* slot that returned NULL (leave_from()) */
+    uint64_t chained;       /* instructions of earlier segments */
+    uint64_t budget;        /* instructions the chain may execute */
     bool stop;              /* leave the slice: MSR/mode/exit re-check */
     bool halt;              /* a hypercall asked to leave the run loop */
     /* An access straddling two pages whose real pages are not adjacent:
@@ -199,42 +204,64 @@ static inline bool page_still_valid(const PPCRun *run)
     return __atomic_load_n(run->gen_ptr, __ATOMIC_RELAXED) == run->page->gen;
 }
 
+/*
+ * Leaving the fast path from slot @d (the last instruction executed):
+ * handlers return NULL through here or through interp_raise() /
+ * interp_mem_slow(), which all record @d so that the run loop can count
+ * what the chain executed (see next_insn()).
+ */
+static inline PPCInsn *leave_from(PPCRun *run, PPCInsn *d)
+{
+    run->last = d;
+    return NULL;
+}
+
 /* Leave the straight-line path and continue at @nip via the slow path. */
-static inline PPCInsn *continue_at(CPUPPCState *env, uint64_t nip)
+static inline PPCInsn *continue_at(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                                   uint64_t nip)
 {
     env->nip = nip;
-    return NULL;
+    return leave_from(run, d);
+}
+
+/* Like continue_at() but also re-evaluate the mode, exits, decrementer. */
+static inline PPCInsn *stop_at(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                               uint64_t nip)
+{
+    run->stop = true;
+    env->nip = nip;
+    return leave_from(run, d);
 }
 
 /*
  * Straight-line continuation: run the next slot directly (a tail call,
- * so the host stack does not grow) while the chain budget the run loop
- * set lasts, else hand it back to the loop. Chaining keeps the hot path
- * off the run loop's single indirect call: every handler jumps to its
- * successor from its own site, which the host predicts far better.
+ * so the host stack does not grow) unless the run loop's budget ends
+ * there, in which case it gets the slot back. Chaining keeps the hot
+ * path off the run loop's single indirect call: every handler jumps to
+ * its successor from its own site, which the host predicts far better.
+ *
+ * Nothing is counted per instruction: a straight-line segment's length
+ * is the distance between its first slot (run->seg) and the slot the
+ * chain returns, or the slot that left the fast path (run->last); taken
+ * branches inside the page close a segment (branch_taken()). The only
+ * per-instruction cost is comparing the slot with run->limit, which
+ * nothing writes while the segment runs.
  */
 static ALWAYS_INLINE PPCInsn *next_insn(CPUPPCState *env, PPCRun *run,
                                         PPCInsn *next)
 {
-    if (likely(run->chain != 0)) {
-        run->chain--;
+    if (likely((uintptr_t)next < run->limit)) {
         return next->fn(env, run, next);
     }
     return next;
 }
 
-/* Like continue_at() but also re-evaluate the mode, exits, decrementer. */
-static inline PPCInsn *stop_at(CPUPPCState *env, PPCRun *run, uint64_t nip)
-{
-    run->stop = true;
-    env->nip = nip;
-    return NULL;
-}
-
 /*
  * A taken branch from slot @d to @target. @local is the target's slot when
  * it lies in the current page: stay on the fast path unless an exit was
- * requested or the page was modified.
+ * requested or the page was modified; the segment ending with the branch
+ * is counted and a new one starts at the target, with what is left of
+ * the budget.
  */
 static ALWAYS_INLINE PPCInsn *branch_taken(CPUPPCState *env, PPCRun *run,
                                            PPCInsn *d, uint64_t target,
@@ -243,9 +270,18 @@ static ALWAYS_INLINE PPCInsn *branch_taken(CPUPPCState *env, PPCRun *run,
     env->cfar = insn_addr(run, d);
     if (likely(local != NULL) && likely(!exit_requested(run)) &&
         likely(page_still_valid(run))) {
-        return next_insn(env, run, local);
+        uint64_t left;
+
+        run->chained += (uint64_t)(d - run->seg) + 1;
+        run->seg = local;
+        left = run->budget - run->chained;
+        if (unlikely(left == 0)) {
+            return local;
+        }
+        run->limit = (uintptr_t)local + left * sizeof(PPCInsn);
+        return local->fn(env, run, local);
     }
-    return continue_at(env, target);
+    return continue_at(env, run, d, target);
 }
 
 /* The slot for @target if it is in the current page, else NULL. */

@@ -22,10 +22,11 @@
 #define DEC_NEGATIVE    0x80000000u
 /*
  * Longest handler chain (next_insn) between two returns to the run loop.
- * With tail calls a chain costs no stack; this bound is for builds where
- * the compiler keeps the calls (sanitizers), so the stack stays small.
+ * With tail calls a chain costs no stack; the bound keeps it small where
+ * the compiler keeps the calls. A straight-line chain also ends at the
+ * page's end (its sentinel returns to the loop).
  */
-#define CHAIN_MAX       256
+#define CHAIN_MAX       1024
 
 /* Walks of vCPUs that belong to no machine (tests): no process table. */
 static PPCRadixPartition no_partition;
@@ -89,7 +90,7 @@ PPCInsn *interp_code_written(CPUPPCState *env, PPCRun *run, PPCInsn *d,
                            (uint8_t)~(1u << (bit & 7)), __ATOMIC_SEQ_CST);
     }
     interp_bump_code_gen(ra, len);
-    return continue_at(env, next_insn_addr(run, d));
+    return continue_at(env, run, d, next_insn_addr(run, d));
 }
 
 PPCInsn *interp_store_done_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d,
@@ -258,7 +259,7 @@ INTERP_OP(op_decode)
         env->nip = cia;
         ppc_hook_machine_check_access(run->cpu, cia, ra, PPC_ACCESS_IFETCH);
         run->stop = true;
-        return NULL;
+        return leave_from(run, d);
     }
     /*
      * Mark the line before reading it: a store that misses the mark was
@@ -274,7 +275,7 @@ INTERP_OP(op_decode)
 INTERP_OP(op_page_end)
 {
     run->uncounted++;   /* not an instruction */
-    return continue_at(env, (run->page_ea + GUEST_PAGE_SIZE) & run->ea_mask);
+    return continue_at(env, run, d, (run->page_ea + GUEST_PAGE_SIZE) & run->ea_mask);
 }
 
 /* ---- Interrupts ---- */
@@ -287,7 +288,7 @@ PPCInsn *interp_raise(CPUPPCState *env, PPCRun *run, PPCInsn *d,
     env->nip = cia;
     ppc_cpu_do_interrupt(run->cpu, vector, cia, srr1_cause);
     run->stop = true;
-    return NULL;
+    return leave_from(run, d);
 }
 
 PPCInsn *interp_raise_program(CPUPPCState *env, PPCRun *run, PPCInsn *d,
@@ -322,7 +323,7 @@ PPCInsn *interp_op_illegal_insn(CPUPPCState *env, PPCRun *run, PPCInsn *d)
  * crossing: tlb.c), outside RAM or poisoned (machine check through the
  * machine's hook).
  */
-uint8_t *interp_mem_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+static uint8_t *mem_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d,
                          uint64_t ea, unsigned size, PPCAccessKind kind)
 {
     uint64_t ra = ea & run->ra_mask;
@@ -338,6 +339,17 @@ uint8_t *interp_mem_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d,
         return NULL;
     }
     return run->host + ra;
+}
+
+uint8_t *interp_mem_slow(CPUPPCState *env, PPCRun *run, PPCInsn *d,
+                         uint64_t ea, unsigned size, PPCAccessKind kind)
+{
+    uint8_t *p = mem_slow(env, run, d, ea, size, kind);
+
+    if (!p) {
+        leave_from(run, d);     /* the caller returns NULL */
+    }
+    return p;
 }
 
 /* ---- Run loop ---- */
@@ -380,6 +392,22 @@ static void check_external(PowerPCCPU *cpu)
 }
 
 /*
+ * Instructions a chain executed that ended with a NULL return: its
+ * earlier segments, and the current one up to and including the slot
+ * that left the fast path. Every such path records that slot
+ * (leave_from()); were one to miss it, the count would only be short.
+ */
+static uint64_t chain_done(const PPCRun *run)
+{
+    uintptr_t last = (uintptr_t)run->last, seg = (uintptr_t)run->seg;
+
+    if (unlikely(last < seg || last - seg >= run->budget * sizeof(PPCInsn))) {
+        last = seg;
+    }
+    return run->chained + (last - seg) / sizeof(PPCInsn) + 1;
+}
+
+/*
  * Execute up to @slice instructions without re-checking the mode; returns
  * how many were executed (an instruction that raised an interrupt counts).
  */
@@ -393,18 +421,27 @@ static uint64_t run_slice(CPUPPCState *env, PPCRun *run, uint64_t slice)
             left--;             /* the fault takes the place of an insn */
             break;
         }
-        do {
-            /* The handler may chain up to run->chain more (next_insn). */
-            uint32_t chain = (uint32_t)MIN(left - 1, (uint64_t)CHAIN_MAX);
-            run->chain = chain;
-            d = d->fn(env, run, d);
-            left -= chain - run->chain;
-        } while (likely(d != NULL) && likely(--left != 0));
-        if (d) {
-            env->nip = insn_addr(run, d);
-            break;
+        for (;;) {
+            /* A chain of up to @left instructions from @d (next_insn). */
+            PPCInsn *r;
+            run->seg = d;
+            run->last = NULL;
+            run->chained = 0;
+            run->budget = MIN(left, (uint64_t)CHAIN_MAX);
+            run->limit = (uintptr_t)d + run->budget * sizeof(PPCInsn);
+            r = d->fn(env, run, d);
+            if (likely(r == NULL)) {
+                left -= MIN(chain_done(run), left);
+                break;
+            }
+            left -= run->chained + (uint64_t)(r - run->seg);
+            d = r;
+            if (left == 0) {
+                env->nip = insn_addr(run, d);
+                return slice;
+            }
         }
-        left = left - 1 + run->uncounted;
+        left += run->uncounted;
         run->uncounted = 0;
         if (run->stop || exit_requested(run)) {
             break;

@@ -208,7 +208,7 @@ INTERP_OP(op_lwsync)
 INTERP_OP(op_isync)
 {
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    return continue_at(env, next_insn_addr(run, d));
+    return continue_at(env, run, d, next_insn_addr(run, d));
 }
 
 /* ---- cache management (Book II 4.3) ---- */
@@ -247,7 +247,7 @@ INTERP_OP(op_icbi)
         ra = (uint64_t)(p - run->host);
     }
     interp_bump_code_gen(ra, 1);
-    return continue_at(env, next_insn_addr(run, d));
+    return continue_at(env, run, d, next_insn_addr(run, d));
 }
 
 /* dcbz: zero the aligned 128-byte block; a store for every purpose. */

@@ -218,7 +218,7 @@ INTERP_OP(op_mtspr)
         return interp_op_illegal(env, run, d);
     }
     if (resync) {
-        return stop_at(env, run, next_insn_addr(run, d));
+        return stop_at(env, run, d, next_insn_addr(run, d));
     }
     return d + 1;
 }
@@ -275,12 +275,12 @@ INTERP_OP(op_mtmsr)
         /* L=1: only EE and RI, the cheap interrupt enable/disable. */
         env->msr = (old & ~(MSR_EE | MSR_RI)) | (rs & (MSR_EE | MSR_RI));
         if ((env->msr & MSR_EE) && !(old & MSR_EE)) {
-            return stop_at(env, run, next_insn_addr(run, d));
+            return stop_at(env, run, d, next_insn_addr(run, d));
         }
         return d + 1;
     }
     env->msr = msr_merge(old, rs, d->f2 ? MTMSRD_BITS : MTMSR_LOW_BITS);
-    return stop_at(env, run, next_insn_addr(run, d));
+    return stop_at(env, run, d, next_insn_addr(run, d));
 }
 
 /* Bits rfid takes from SRR1 (Book III 3.3.2): all but HV, ME, TS/TM. */
@@ -300,7 +300,7 @@ INTERP_OP(op_rfid)
     if (!(env->msr & MSR_SF)) {
         nip = (uint32_t)nip;
     }
-    return stop_at(env, run, nip);
+    return stop_at(env, run, d, nip);
 }
 
 /* ---- system call (Book III 6.5.13) and hypercall ---- */
@@ -316,12 +316,12 @@ INTERP_OP(op_sc)
         if (ppc_hook_hypercall(run->cpu)) {
             run->halt = true;
         }
-        return NULL;
+        return leave_from(run, d);
     }
     /* sc 0, and sc 1 from problem state (the hypervisor reflects it). */
     env->nip = nia;
     ppc_cpu_do_interrupt(run->cpu, EXCP_SYSCALL, nia, 0);
-    return NULL;
+    return leave_from(run, d);
 }
 
 /* ---- traps (3.3.11): TO is in rt ---- */

@@ -300,7 +300,7 @@ INTERP_OP(op_tlbie)
     } else {
         interp_tlb_flush_all(st);
     }
-    return continue_at(env, next_insn_addr(run, d));
+    return continue_at(env, run, d, next_insn_addr(run, d));
 }
 
 /* tlbsync, slbie, slbia (no segments under radix): privileged no-ops. */
