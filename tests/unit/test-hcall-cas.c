@@ -34,27 +34,9 @@ static int64_t hcall(uint64_t opcode, uint64_t r4, uint64_t r5, uint64_t r6)
     return ret;
 }
 
-/* A table as Linux's prom_init builds it: 2 PVR pairs (the second ends
- * the list), 5 vectors, vector 5 asking @mmu (byte 24), @radix (26) and
- * XIVE (23: refused, the answer says XICS). */
 static void put_cas_table(uint8_t mmu, uint8_t radix)
 {
-    uint8_t t[256] = { 0 };
-    size_t o = 0;
-    const uint32_t pvrs[4] = { 0xffff0000, 0x004e0000, 0xfffffffe, 0x0f000001 };
-    for (int i = 0; i < 4; i++, o += 4) {
-        t[o] = pvrs[i] >> 24; t[o + 1] = pvrs[i] >> 16; t[o + 2] = pvrs[i] >> 8; t[o + 3] = pvrs[i];
-    }
-    t[o++] = 5 - 1;                 /* number of vectors - 1 */
-    for (int v = 1; v <= 4; v++) {
-        t[o++] = 2 - 1;             /* 2 bytes each */
-        o += 2;
-    }
-    t[o] = 27 - 1;                  /* vector 5: bytes 1..27 */
-    t[o + 23] = 0x80;
-    t[o + 24] = mmu;
-    t[o + 26] = radix;
-    guest_write(&spapr->ram, VEC, t, sizeof(t));
+    test_put_cas_table(spapr, VEC, mmu, radix);
 }
 
 static void poison(uint64_t addr, uint64_t len)

@@ -131,26 +131,9 @@ static void test_claim(void)
                              1, NULL), ==, 0xffffffff);
 }
 
-/* A table as Linux builds it: 2 PVR pairs (the second terminates), 5
- * vectors, vector 5 with @mmu at byte 24 and @radix at byte 26. */
 static void put_cas_table(uint8_t mmu, uint8_t radix)
 {
-    uint8_t t[256] = { 0 };
-    size_t o = 0;
-    uint32_t pvrs[4] = { 0xffff0000, 0x004e0000, 0xfffffffe, 0x0f000001 };
-    for (int i = 0; i < 4; i++, o += 4) {
-        t[o] = pvrs[i] >> 24; t[o + 1] = pvrs[i] >> 16; t[o + 2] = pvrs[i] >> 8; t[o + 3] = pvrs[i];
-    }
-    t[o++] = 5 - 1;                 /* number of vectors - 1 */
-    for (int v = 1; v <= 4; v++) {
-        t[o++] = 2 - 1;             /* 2 bytes each */
-        o += 2;
-    }
-    t[o] = 27 - 1;                  /* vector 5: bytes 1..27 */
-    t[o + 24] = mmu;
-    t[o + 26] = radix;
-    t[o + 23] = 0x80;               /* asks for XIVE too: refused */
-    guest_write(&spapr->ram, VEC, t, sizeof(t));
+    test_put_cas_table(spapr, VEC, mmu, radix);
 }
 
 static void test_cas(void)
