@@ -14,6 +14,7 @@ temporary directory; events are kept in order. A missing kernel raises
 SystemExit with a FAIL line (run scripts/fetch-linux.sh).
 """
 
+import contextlib
 import json
 import os
 import re
@@ -285,6 +286,27 @@ class LinuxVM:
                 if left <= 0:
                     raise Fail(f'no QMP event {name}')
                 self.cond.wait(min(left, 0.5))
+
+
+@contextlib.contextmanager
+def console_on_failure(vms):
+    """Run the block with @vms, a LinuxVM or {heading: LinuxVM} that the
+    block may add to (a migration's destination): on Fail print each
+    console's tail (under its heading, if any) and re-raise; at the end,
+    however it ends, kill them all."""
+    if isinstance(vms, LinuxVM):
+        vms = {None: vms}
+    try:
+        yield vms
+    except Fail:
+        for heading, vm in vms.items():
+            if heading:
+                print(f'---- {heading} ----')
+            print(vm.tail())
+        raise
+    finally:
+        for vm in vms.values():
+            vm.kill()
 
 
 def check(cond, what):

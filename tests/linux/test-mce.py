@@ -39,7 +39,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from linuxvm import Fail, LinuxVM, check, find_kernel, kernel_symbol  # noqa: E402
+from linuxvm import (Fail, LinuxVM, check, console_on_failure, find_kernel,  # noqa: E402
+                     kernel_symbol)
 
 KERNEL_BASE = 0xc000000000000000
 PAGE_4K = 0xfff
@@ -107,7 +108,7 @@ def scenario_recovered(args):
     check(jiffies and init_task, f'vmlinux symbols: jiffies_64 {jiffies:#x}, '
           f'init_task {init_task:#x}')
     vm = boot(args, 2)
-    try:
+    with console_on_failure(vm):
         # 1. UE on the page a user process (the init) keeps reading.
         start = vm.mark()
         vm.send('t\n')
@@ -191,11 +192,6 @@ def scenario_recovered(args):
         check(vm.count_lines(r'MCE: CPU\d+: machine check') == 10, '10 reports in all')
         check(vm.count_lines(r'Oops|Kernel panic|BUG:') == 0, 'no oops')
         vm.power_off()
-    except Fail:
-        print(vm.tail())
-        raise
-    finally:
-        vm.kill()
 
 
 def scenario_ue_fatal(args):
@@ -203,7 +199,7 @@ def scenario_ue_fatal(args):
     # oops=panic: the machine check may hit a kernel thread (Linux then only
     # kills it) or an interrupt (Linux panics): make every oops a panic.
     vm = boot(args, 1, append='oops=panic', extra=['-action', 'panic=exit-failure'])
-    try:
+    with console_on_failure(vm):
         start, ev = vm.mark(), vm.event_mark()
         page = (jiffies - KERNEL_BASE) & ~PAGE_4K
         vm.qmp('x-inject-memory-error', address=page, recovered=False)
@@ -221,11 +217,6 @@ def scenario_ue_fatal(args):
               f'GUEST_PANICKED through ibm,os-term: {e["data"]["info"]["reason"]}')
         status = vm.wait_exit(30)
         check(status == 1, f'-action panic=exit-failure: exit status {status}')
-    except Fail:
-        print(vm.tail())
-        raise
-    finally:
-        vm.kill()
 
 
 def rtas_dumps(vm, start):
@@ -259,48 +250,45 @@ def scenario_handover(args):
     vm = boot(args, 1, append='oops=panic loglevel=8 rtasmsgs=on',
               machine=f'pseries,fwnmi-journal={journal}', extra=['-action', 'panic=pause'])
     try:
-        start, ev = vm.mark(), vm.event_mark()
-        check(not rtas_dumps(vm, 0), 'first boot: rtasd reports no event')
-        page = (jiffies - KERNEL_BASE) & ~PAGE_4K
-        vm.qmp('x-inject-memory-error', address=page, recovered=False)
-        end, m, _ = mce_report(vm, start)
-        check(m.group(2).endswith('[Not recovered]'), f'"{m.group(0)}"')
-        vm.wait_line(r'Kernel panic - not syncing: Fatal exception', 30, end)
-        e = vm.wait_event('GUEST_PANICKED', 30, ev)
-        recs = e['data']['info']['fwnmi-records']
-        check(len(recs) == 1 and recs[0]['disposition'] == 'delivered' and
-              not recs[0]['recovered'] and recs[0]['handed-over'] is None,
-              'GUEST_PANICKED carries the unrecovered machine check')
-        fatal_log = bytes.fromhex(recs[0]['log'])
-        check(vm.qmp('query-status')['status'] == 'guest-panicked',
-              '-action panic=pause: the VMM stays, guest-panicked')
-        j = vm.qmp('query-fwnmi')['journal']
-        check(j['handover-pending'] == 0 and j['fatal'][0]['seq'] == recs[0]['seq'],
-              'query-fwnmi: the fatal record, nothing pending yet')
+        with console_on_failure(vm):
+            start, ev = vm.mark(), vm.event_mark()
+            check(not rtas_dumps(vm, 0), 'first boot: rtasd reports no event')
+            page = (jiffies - KERNEL_BASE) & ~PAGE_4K
+            vm.qmp('x-inject-memory-error', address=page, recovered=False)
+            end, m, _ = mce_report(vm, start)
+            check(m.group(2).endswith('[Not recovered]'), f'"{m.group(0)}"')
+            vm.wait_line(r'Kernel panic - not syncing: Fatal exception', 30, end)
+            e = vm.wait_event('GUEST_PANICKED', 30, ev)
+            recs = e['data']['info']['fwnmi-records']
+            check(len(recs) == 1 and recs[0]['disposition'] == 'delivered' and
+                  not recs[0]['recovered'] and recs[0]['handed-over'] is None,
+                  'GUEST_PANICKED carries the unrecovered machine check')
+            fatal_log = bytes.fromhex(recs[0]['log'])
+            check(vm.qmp('query-status')['status'] == 'guest-panicked',
+                  '-action panic=pause: the VMM stays, guest-panicked')
+            j = vm.qmp('query-fwnmi')['journal']
+            check(j['handover-pending'] == 0 and j['fatal'][0]['seq'] == recs[0]['seq'],
+                  'query-fwnmi: the fatal record, nothing pending yet')
 
-        start = vm.mark()
-        vm.qmp('system_reset')
-        vm.wait_line(r'RTAS daemon started', 120, start)
-        vm.wait_line(r'INIT: serving commands', 120, start)
-        i, _, _ = vm.wait_line(r'RTAS: \d+ -------- RTAS event end --------', 30, start)
-        time.sleep(3)       # rtasd scans once a second: anything more would show now
-        logs = rtas_dumps(vm, start)
-        check(list(logs.values()) == [fatal_log],
-              f'second boot: rtasd printed exactly one event, the fatal {len(fatal_log)}-byte '
-              f'log byte for byte ({len(logs)} event(s))')
-        j = vm.qmp('query-fwnmi')['journal']
-        h = j['fatal'][0]['handed-over']
-        check(j['boot'] == 2 and j['handover-pending'] == 0 and h and h['boot'] == 2 and
-              h['via'] == 'event-scan',
-              f'query-fwnmi: record {recs[0]["seq"]} handed over to boot 2 via event-scan')
-        vm.wait_line(r'nvram: Failed to find or create ibm,rtas-log partition', 1, start)
-        alive(vm)
-        vm.power_off()
-    except Fail:
-        print(vm.tail())
-        raise
+            start = vm.mark()
+            vm.qmp('system_reset')
+            vm.wait_line(r'RTAS daemon started', 120, start)
+            vm.wait_line(r'INIT: serving commands', 120, start)
+            i, _, _ = vm.wait_line(r'RTAS: \d+ -------- RTAS event end --------', 30, start)
+            time.sleep(3)       # rtasd scans once a second: anything more would show now
+            logs = rtas_dumps(vm, start)
+            check(list(logs.values()) == [fatal_log],
+                  f'second boot: rtasd printed exactly one event, the fatal {len(fatal_log)}-byte '
+                  f'log byte for byte ({len(logs)} event(s))')
+            j = vm.qmp('query-fwnmi')['journal']
+            h = j['fatal'][0]['handed-over']
+            check(j['boot'] == 2 and j['handover-pending'] == 0 and h and h['boot'] == 2 and
+                  h['via'] == 'event-scan',
+                  f'query-fwnmi: record {recs[0]["seq"]} handed over to boot 2 via event-scan')
+            vm.wait_line(r'nvram: Failed to find or create ibm,rtas-log partition', 1, start)
+            alive(vm)
+            vm.power_off()
     finally:
-        vm.kill()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -343,7 +331,7 @@ def scenario_kexec(args):
         # the stale guard dropped the old registration, inject at once.
         for attempt in range(1, 4):
             vm, i = kexec_boot(args, cpio, extra=['-action', 'panic=pause'])
-            try:
+            with console_on_failure(vm):
                 f0 = vm.qmp('query-fwnmi')
                 check(f0['mce-handler'] is not None and f0['stale'] is None,
                       f'old kernel registered: mce handler {f0["mce-handler"]:#x}')
@@ -394,17 +382,12 @@ def scenario_kexec(args):
                 check(f['delivered'] == 0 and f['interlocks'] == f0['interlocks'],
                       'the old handler was never entered (delivered 0, no interlock)')
                 break
-            except Fail:
-                print(vm.tail())
-                raise
-            finally:
-                vm.kill()
         else:
             raise Fail('never injected inside the window in 3 boots')
 
         # 2. Let the new kernel boot: it registers, FWNMI works.
         vm, i = kexec_boot(args, cpio)
-        try:
+        with console_on_failure(vm):
             vm.wait_line(r'Linux version', 60, i)
             vm.wait_line(r'INIT: kexec: no /vmlinux: this is the new kernel', 120, i)
             vm.wait_line(r'INIT: serving commands', 30, i)
@@ -422,18 +405,13 @@ def scenario_kexec(args):
             alive(vm)
             check(vm.count_lines(r'Oops|Kernel panic|BUG:', i) == 0, 'no oops')
             vm.power_off('the new kernel powered off')
-        except Fail:
-            print(vm.tail())
-            raise
-        finally:
-            vm.kill()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def scenario_nmi(args):
     vm = boot(args, 2)
-    try:
+    with console_on_failure(vm):
         start, ev = vm.mark(), vm.event_mark()
         vm.qmp('inject-nmi')
         cpus = set()
@@ -457,11 +435,6 @@ def scenario_nmi(args):
         vm.qmp('quit')
         status = vm.wait_exit(30)
         check(status == 0, f'quit: exit status {status}')
-    except Fail:
-        print(vm.tail())
-        raise
-    finally:
-        vm.kill()
 
 
 # D-side multihits: DSISR bit, and the EA Linux prints as "DAR:"
@@ -573,7 +546,7 @@ def storm_reports(vm, start):
 def scenario_storm(args):
     cpus, count = 4, args.count
     vm = boot(args, cpus)
-    try:
+    with console_on_failure(vm):
         start = vm.mark()
         vm.send('w\n')
         vm.wait_line(rf'INIT: workers {cpus - 1}', 10, start)
@@ -612,16 +585,11 @@ def scenario_storm(args):
               'no oops, panic or RCU stall')
         alive(vm)
         vm.power_off()
-    except Fail:
-        print(vm.tail())
-        raise
-    finally:
-        vm.kill()
 
 
 def scenario_fwnmi_off(args):
     vm = boot(args, 1, machine='pseries,cap-fwnmi=off')
-    try:
+    with console_on_failure(vm):
         f = vm.qmp('query-fwnmi')
         check(not f['enabled'] and f['mce-handler'] is None and f['sreset-handler'] is None,
               'ibm,nmi-register failed: nothing registered')
@@ -639,11 +607,6 @@ def scenario_fwnmi_off(args):
         vm.qmp('quit')
         status = vm.wait_exit(30)
         check(status == 0, f'quit: exit status {status}')
-    except Fail:
-        print(vm.tail())
-        raise
-    finally:
-        vm.kill()
 
 
 SCENARIOS = {

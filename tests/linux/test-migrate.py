@@ -29,7 +29,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from linuxvm import Fail, LinuxVM, check  # noqa: E402
+from linuxvm import Fail, LinuxVM, check, console_on_failure  # noqa: E402
 
 SRR1_SLB_MULTIHIT = 0xc0000
 MCE_RX = r'MCE: CPU{}: machine check \(Severe\)  SLB Multihit \[Recovered\]$'
@@ -87,8 +87,7 @@ def migrate(src, smp, paused):
 
 def scenario_live(args):
     src = LinuxVM(args.vmm, args.initrd, smp=2, test='serve', machine=args.machine)
-    dst = None
-    try:
+    with console_on_failure({'source': src}) as vms:
         src.start()
         src.wait_line(r'INIT: serving commands', 60)
         start = src.mark()
@@ -97,6 +96,7 @@ def scenario_live(args):
         n = alive(src)
         check(n == 2, f'source: init alive {n}')
         dst, _ = migrate(src, 2, paused=False)
+        vms['destination'] = dst
         src_lines = src.mark()
         src.qmp('quit')
         check(src.wait_exit(10) == 0, 'source quit')
@@ -128,23 +128,11 @@ def scenario_live(args):
         check(dst.count_lines(r'Oops|Kernel panic|BUG:|rcu.*stall|watchdog') == 0,
               'destination: no oops, stall or watchdog')
         dst.power_off('destination powered off')
-    except Fail:
-        print('---- source ----')
-        print(src.tail())
-        if dst:
-            print('---- destination ----')
-            print(dst.tail())
-        raise
-    finally:
-        src.kill()
-        if dst:
-            dst.kill()
 
 
 def scenario_mid_mce(args):
     src = LinuxVM(args.vmm, args.initrd, smp=1, test='serve', machine=args.machine)
-    dst = None
-    try:
+    with console_on_failure({'source': src}) as vms:
         src.start()
         src.wait_line(r'INIT: serving commands', 60)
         alive(src)
@@ -159,6 +147,7 @@ def scenario_mid_mce(args):
               '1 delivered, 0 interlocks')
         check(src.count_lines(r'MCE: ') == 0, 'source: no MCE line yet')
         dst, _ = migrate(src, 1, paused=True)
+        vms['destination'] = dst
         fd = dst.qmp('query-fwnmi')
         check(fd['holder-entered'] and fd['interlock-holder'] == 0 and
               all(fd[k] == fs[k] for k in ('requests', 'delivered', 'interlocks')),
@@ -180,17 +169,6 @@ def scenario_mid_mce(args):
         check(dst.count_lines(r'MCE: CPU\d+: machine check') == 1, '1 report on the destination')
         check(dst.count_lines(r'Oops|Kernel panic|BUG:') == 0, 'destination: no oops')
         dst.power_off('destination powered off')
-    except Fail:
-        print('---- source ----')
-        print(src.tail())
-        if dst:
-            print('---- destination ----')
-            print(dst.tail())
-        raise
-    finally:
-        src.kill()
-        if dst:
-            dst.kill()
 
 
 def main():
