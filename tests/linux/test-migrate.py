@@ -55,10 +55,13 @@ def mce_report(vm, cpu, start, timeout=15):
     return k + 1
 
 
-def migrate(src, smp, paused):
-    """Start a destination, migrate @src to it; returns (dst, query-migrate)."""
+def migrate(src, vms, smp, paused):
+    """Start a destination, migrate @src to it; returns (dst, query-migrate).
+    The destination goes into @vms (console_on_failure) as soon as it
+    exists, so that a failed migration shows its console and kills it too."""
     uri = 'unix:' + os.path.join(src.tmp, 'mig.sock')
     dst = LinuxVM(src.cmd[0], None, smp=smp, machine=src.cmd[2], incoming=uri)
+    vms['destination'] = dst
     dst.start()
     st = dst.qmp('query-status')['status']
     check(st == 'inmigrate', f'destination waits: {st}')
@@ -95,8 +98,7 @@ def scenario_live(args):
         src.wait_line(r'INIT: workers 1$', 10, start)
         n = alive(src)
         check(n == 2, f'source: init alive {n}')
-        dst, _ = migrate(src, 2, paused=False)
-        vms['destination'] = dst
+        dst, _ = migrate(src, vms, 2, paused=False)
         src_lines = src.mark()
         src.qmp('quit')
         check(src.wait_exit(10) == 0, 'source quit')
@@ -146,8 +148,7 @@ def scenario_mid_mce(args):
               'source paused after the delivery, before the handler: holder 0 entered, '
               '1 delivered, 0 interlocks')
         check(src.count_lines(r'MCE: ') == 0, 'source: no MCE line yet')
-        dst, _ = migrate(src, 1, paused=True)
-        vms['destination'] = dst
+        dst, _ = migrate(src, vms, 1, paused=True)
         fd = dst.qmp('query-fwnmi')
         check(fd['holder-entered'] and fd['interlock-holder'] == 0 and
               all(fd[k] == fs[k] for k in ('requests', 'delivered', 'interlocks')),
