@@ -24,7 +24,6 @@ the same SLOF with -kernel; the same alternation, medians and ratio.
 usage: linux-boot.py [--runs N] [--timeout S] [--smp N] [--slof] BUILD_DIR
 """
 import argparse
-import json
 import os
 import selectors
 import shutil
@@ -36,7 +35,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests'))
-from qmp_socket import connect_unix  # noqa: E402
+from qmp_socket import Qmp  # noqa: E402
 
 MARKER = b'INIT: hello from test init'
 
@@ -53,19 +52,12 @@ def kernel_path():
 def query_icount(sock_path):
     """Instructions vCPU 0 has retired (x-query-icount), or None."""
     try:
-        sock = connect_unix(sock_path, time.monotonic() + 2)
-    except OSError:
+        qmp = Qmp(sock_path, time.monotonic() + 2)
+        with qmp.sock:
+            cpus = qmp.cmd('x-query-icount')
+    except (OSError, EOFError, RuntimeError):
         return None
-    with sock, sock.makefile('rb') as f:
-        f.readline()                                    # greeting
-        for cmd in ('qmp_capabilities', 'x-query-icount'):
-            sock.sendall(json.dumps({'execute': cmd}).encode() + b'\n')
-            while True:
-                msg = json.loads(f.readline() or b'{}')
-                if 'event' not in msg:
-                    break
-        cpus = msg.get('return')
-        return cpus[0]['instructions'] if cpus else None
+    return cpus[0]['instructions'] if cpus else None
 
 
 def one_run(cmd, timeout, qmp_path=None):

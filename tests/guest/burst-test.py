@@ -19,7 +19,6 @@ back to back for a free vCPU. Then it checks, exactly:
 """
 
 import argparse
-import json
 import os
 import random
 import re
@@ -29,58 +28,11 @@ import tempfile
 import threading
 import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from qmp_socket import connect_unix  # noqa: E402  (tests/qmp_socket.py)
+from qmp_socket import Qmp  # noqa: E402  (tests/qmp_socket.py)
 
 SRR1_LOADSTORE = 0x200000       # SRR1 bit 42: D-side, cause in DSISR
 DSISR_UE_PTW = 0x4000           # UE on a page-table walk: EA = DAR provided
 DONE_EA = 0xD0E0000             # tells the guest the driver has finished
-
-
-class Qmp:
-    def __init__(self, path, deadline):
-        self.sock = connect_unix(path, deadline)
-        self.file = self.sock.makefile('rb')
-        self.events = []
-        self.read()                                 # greeting
-        self.send({'execute': 'qmp_capabilities'})
-        self.reply()
-
-    def send(self, obj):
-        self.sock.sendall(json.dumps(obj).encode() + b'\n')
-
-    def read(self):
-        line = self.file.readline()
-        if not line:
-            raise EOFError('QMP connection closed')
-        return json.loads(line)
-
-    def reply(self):
-        while True:
-            msg = self.read()
-            if 'event' in msg:
-                self.events.append(msg)
-                continue
-            if 'error' in msg:
-                raise RuntimeError(f'QMP error: {msg["error"]}')
-            return msg['return']
-
-    def reply_raw(self):
-        """The next reply, error or not (events are kept)."""
-        while True:
-            msg = self.read()
-            if 'event' not in msg:
-                return msg
-            self.events.append(msg)
-
-    def drain_events(self):
-        """Read everything until the VMM closes the connection."""
-        try:
-            while True:
-                msg = self.read()
-                if 'event' in msg:
-                    self.events.append(msg)
-        except (EOFError, OSError, ValueError):
-            pass
 
 
 def inject(cpu, dar):

@@ -22,12 +22,10 @@ CRC-32), independent of the VMM's reader, and checks:
 """
 
 import argparse
-import json
 import os
 import re
 import resource
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -35,7 +33,7 @@ import tempfile
 import time
 import zlib
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from qmp_socket import connect_unix  # noqa: E402  (tests/qmp_socket.py)
+from qmp_socket import Qmp  # noqa: E402  (tests/qmp_socket.py)
 
 SRR1_LOADSTORE = 0x200000
 DSISR_UE_PTW = 0x4000
@@ -90,50 +88,6 @@ def records(path):
     return [r for _, r in recs]
 
 
-class Qmp:
-    def __init__(self, path, timeout=10):
-        deadline = time.monotonic() + timeout
-        self.sock = connect_unix(path, deadline)
-        self.file = self.sock.makefile('rb')
-        self.events = []
-        self.read()
-        self.cmd('qmp_capabilities')
-
-    def read(self):
-        line = self.file.readline()
-        if not line:
-            raise EOFError('QMP closed')
-        return json.loads(line)
-
-    def cmd(self, name, **args):
-        self.sock.sendall(json.dumps({'execute': name, 'arguments': args}).encode() + b'\n')
-        while True:
-            m = self.read()
-            if 'event' in m:
-                self.events.append(m)
-            elif 'error' in m:
-                raise RuntimeError(m['error'])
-            else:
-                return m['return']
-
-    def event(self, name, timeout=20):
-        deadline = time.monotonic() + timeout
-        while True:
-            for e in self.events:
-                if e['event'] == name:
-                    self.events.remove(e)
-                    return e
-            if time.monotonic() > deadline:
-                raise TimeoutError(name)
-            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                self.events.append(self.read())
-            except socket.timeout:
-                pass
-            finally:
-                self.sock.settimeout(None)
-
-
 def without_tcg_warnings(err):
     """stderr without the start-up warnings QEMU 7.2 also prints under TCG
     for the default pseries caps (cap-cfpc=workaround, ...)."""
@@ -155,7 +109,7 @@ class Vm:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, preexec_fn=pre)
         self.out = []
-        self.qmp = Qmp(self.sock) if qmp else None
+        self.qmp = Qmp(self.sock, time.monotonic() + 10) if qmp else None
         if self.qmp:
             self.qmp.cmd('cont')        # started paused: no event is missed
 

@@ -19,62 +19,15 @@ non-zero on the first failure.
 """
 
 import argparse
-import json
 import os
 import re
-import select
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from qmp_socket import connect_unix  # noqa: E402  (tests/qmp_socket.py)
-
-
-class Qmp:
-    def __init__(self, path, deadline):
-        self.sock = connect_unix(path, deadline)
-        self.buf = b''
-        self.events = []
-        self.read()
-        self.cmd('qmp_capabilities')
-
-    def read(self, timeout=None):
-        while b'\n' not in self.buf:
-            if timeout is not None and not select.select([self.sock], [], [], timeout)[0]:
-                return None
-            data = self.sock.recv(65536)
-            if not data:
-                raise EOFError('QMP connection closed')
-            self.buf += data
-        line, self.buf = self.buf.split(b'\n', 1)
-        return json.loads(line)
-
-    def cmd(self, name, **args):
-        req = {'execute': name}
-        if args:
-            req['arguments'] = args
-        self.sock.sendall(json.dumps(req).encode() + b'\n')
-        while True:
-            msg = self.read()
-            if 'event' in msg:
-                self.events.append(msg)
-                continue
-            if 'error' in msg:
-                raise RuntimeError('%s: %s' % (name, msg['error']['desc']))
-            return msg['return']
-
-    def wait_event(self, pred, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for i, e in enumerate(self.events):
-                if pred(e):
-                    return self.events.pop(i)
-            msg = self.read(0.2)
-            if msg is not None:
-                self.events.append(msg)
-        raise TimeoutError('event not seen')
+from qmp_socket import Qmp  # noqa: E402  (tests/qmp_socket.py)
 
 
 def fail(msg):
