@@ -14,6 +14,21 @@ typedef unsigned __int128 uint128_t;
 typedef __int128 int128_t;
 
 /*
+ * a + b + cin (cin 0 or 1): the sum, its carry out of bit 0 in @ca and
+ * out of bit 32 (the carry into bit 31, 3.3.9) in @ca32.
+ */
+static ALWAYS_INLINE uint64_t add3(uint64_t a, uint64_t b, uint64_t cin,
+                                   bool *ca, bool *ca32)
+{
+    uint64_t partial, sum;
+
+    *ca = __builtin_add_overflow(a, b, &partial);
+    *ca |= __builtin_add_overflow(partial, cin, &sum);
+    *ca32 = ((a ^ b ^ sum) >> 32) & 1;
+    return sum;
+}
+
+/*
  * RT = a + b + cin, with optional CA/CA32 update, and OV/OV32 and CR0
  * as the instruction's OE and Rc bits ask. subf and friends pass ~RA.
  */
@@ -21,11 +36,10 @@ static ALWAYS_INLINE void add_generic(CPUPPCState *env, const PPCInsn *d,
                                       uint64_t a, uint64_t b, uint64_t cin,
                                       bool set_ca)
 {
-    uint64_t sum = a + b + cin;
+    bool ca, ca32;
+    uint64_t sum = add3(a, b, cin, &ca, &ca32);
 
     if (set_ca) {
-        bool ca = ((uint128_t)a + b + cin) >> 64;
-        bool ca32 = ((a ^ b ^ sum) >> 32) & 1;   /* carry into bit 31 */
         set_xer_ca(env, ca, ca32);
     }
     if (d->oe) {
@@ -88,10 +102,8 @@ static ALWAYS_INLINE PPCInsn *add_carry64(CPUPPCState *env, PPCRun *run,
                                           PPCInsn *d, uint64_t a, uint64_t b,
                                           uint64_t cin)
 {
-    uint64_t partial, sum;
-    bool ca = __builtin_add_overflow(a, b, &partial);
-    ca |= __builtin_add_overflow(partial, cin, &sum);
-    uint64_t ca32 = ((a ^ b ^ sum) >> 32) & 1;
+    bool ca, ca32;
+    uint64_t sum = add3(a, b, cin, &ca, &ca32);
 
     env->xer = (env->xer & ~(XER_CA | XER_CA32)) | (ca ? XER_CA : 0) |
                (ca32 ? XER_CA32 : 0);
@@ -122,10 +134,8 @@ DEFINE_CARRYING(subfze, ~RA, 0, xer_ca(env))
 /* addex RT,RA,RB,0 (3.3.9): add with OV used as the carry in and out. */
 INTERP_OP(op_addex)
 {
-    uint64_t a = RA, b = RB, cin = (env->xer & XER_OV) ? 1 : 0;
-    uint64_t sum = a + b + cin;
-    bool carry = ((uint128_t)a + b + cin) >> 64;
-    bool carry32 = ((a ^ b ^ sum) >> 32) & 1;
+    bool carry, carry32;
+    uint64_t sum = add3(RA, RB, (env->xer & XER_OV) ? 1 : 0, &carry, &carry32);
 
     if (!(env->msr & MSR_SF)) {
         carry = carry32;
