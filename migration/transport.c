@@ -37,6 +37,17 @@ static int fail_errno(const char *uri, int fd, GError **error)
     return -1;
 }
 
+/* "file:PATH" opened with @flags (created 0600), or -1 with the error. */
+static int open_file(const char *uri, int flags, GError **error)
+{
+    int fd = open(uri + 5, flags, 0600);
+
+    if (fd < 0) {
+        g_set_error(error, MIG_ERROR, 0, "%s: %s", uri, g_strerror(errno));
+    }
+    return fd;
+}
+
 static struct addrinfo *tcp_addr(const char *hostport, GError **error)
 {
     g_autofree char *host = g_strdup(hostport);
@@ -80,11 +91,7 @@ int mig_connect(const char *uri, GPid *child, GError **error)
     int fd = -1;
 
     if (g_str_has_prefix(uri, "file:")) {
-        fd = open(uri + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0) {
-            g_set_error(error, MIG_ERROR, 0, "%s: %s", uri, g_strerror(errno));
-        }
-        return fd;
+        return open_file(uri, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, error);
     }
     if (g_str_has_prefix(uri, "exec:")) {
         return spawn(uri + 5, true, child, error);
@@ -123,11 +130,7 @@ int mig_listen(const char *uri, bool *is_stream, GPid *child, GError **error)
     *is_stream = false;
     if (g_str_has_prefix(uri, "file:")) {
         *is_stream = true;
-        fd = open(uri + 5, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            g_set_error(error, MIG_ERROR, 0, "%s: %s", uri, g_strerror(errno));
-        }
-        return fd;
+        return open_file(uri, O_RDONLY | O_CLOEXEC, error);
     }
     if (g_str_has_prefix(uri, "exec:")) {
         *is_stream = true;
