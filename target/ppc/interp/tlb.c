@@ -228,11 +228,11 @@ PPCInsn *interp_bounce_store(CPUPPCState *env, PPCRun *run, PPCInsn *d,
 
     memcpy(run->host + ra[0], run->bounce, n[0]);
     memcpy(run->host + ra[1], run->bounce + len0, n[1]);
-    guest_mark_dirty(run->ram, ra[0], n[0]);
-    guest_mark_dirty(run->ram, ra[1], n[1]);
+    /* Each piece as a store of its own: dirty log, decoded code. */
     for (unsigned i = 0; i < 2; i++) {
-        if (code_line_marked(ra[i]) || code_line_marked(ra[i] + n[i] - 1)) {
-            next = interp_code_written(env, run, d, ra[i], n[i]);
+        PPCInsn *after = interp_store_done_slow(env, run, d, run->host + ra[i], n[i]);
+        if (after != d + 1) {
+            next = after;
         }
     }
     return next;
