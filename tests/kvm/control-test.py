@@ -48,25 +48,17 @@ def main():
         if not cond:
             burst.fail(what, seen, proc)
 
-    qmp.send({'execute': 'stop'})
-    qmp.reply()
-    qmp.send({'execute': 'query-status'})
-    st = qmp.reply()
+    qmp.cmd('stop')
+    st = qmp.cmd('query-status')
     expect(st['status'] == 'paused', f'stop: status {st}')
     # Registers of a parked vCPU (read from KVM after its last exit).
-    qmp.send({'execute': 'human-monitor-command',
-              'arguments': {'command-line': 'info registers 1'}})
-    regs = qmp.reply()
+    regs = qmp.cmd('human-monitor-command', **{'command-line': 'info registers 1'})
     expect('NIP' in regs or 'nip' in regs, f'info registers: {regs!r}')
-    qmp.send({'execute': 'cont'})
-    qmp.reply()
-    qmp.send({'execute': 'query-status'})
-    st = qmp.reply()
+    qmp.cmd('cont')
+    st = qmp.cmd('query-status')
     expect(st['status'] == 'running', f'cont: status {st}')
     # A snapshot of a vCPU in KVM_RUN: work on its thread after a kick.
-    qmp.send({'execute': 'human-monitor-command',
-              'arguments': {'command-line': 'info registers 0'}})
-    regs = qmp.reply()
+    regs = qmp.cmd('human-monitor-command', **{'command-line': 'info registers 0'})
     expect(len(regs) > 100, f'info registers of a running vCPU: {regs!r}')
     # Machine checks injected into running vCPUs are delivered through FWNMI.
     qmp.send(burst.inject(0, 0x1000))
@@ -74,8 +66,7 @@ def main():
     expect(r.get('result') == 'delivered', f'x-inject-mce: {r}')
     deadline = time.monotonic() + 10
     while True:
-        qmp.send({'execute': 'query-fwnmi'})
-        f = qmp.reply()
+        f = qmp.cmd('query-fwnmi')
         if f['interlocks'] >= 1 and f['interlock-holder'] == -1:
             break
         expect(time.monotonic() < deadline, f'machine check never interlocked: {f}')
@@ -87,8 +78,7 @@ def main():
         burst.fail('x-inject-memory-error was accepted under KVM', seen, proc)
     except RuntimeError as e:
         expect('not supported with -accel kvm' in str(e), f'wrong error: {e}')
-    qmp.send({'execute': 'quit'})
-    qmp.reply()
+    qmp.cmd('quit')
     try:
         status = proc.wait(timeout=20)
     except subprocess.TimeoutExpired:

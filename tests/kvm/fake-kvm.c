@@ -348,6 +348,16 @@ static long fake_vm_ioctl(unsigned long req, void *arg)
 
 /* ---- vCPU ---- */
 
+/* KVM_SET_ONE_REG copies from the caller's buffer, KVM_GET_ONE_REG to it. */
+static void one_reg_copy(bool set, void *field, void *user, size_t size)
+{
+    if (set) {
+        memcpy(field, user, size);
+    } else {
+        memcpy(user, field, size);
+    }
+}
+
 static long fake_one_reg(FakeVcpu *v, bool set, struct kvm_one_reg *reg)
 {
     CPUPPCState *env = &v->cpu.env;
@@ -357,18 +367,10 @@ static long fake_one_reg(FakeVcpu *v, bool set, struct kvm_one_reg *reg)
 
     switch (reg->id) {
     case KVM_REG_PPC_DAR:
-        if (set) {
-            memcpy(&env->dar, addr, 8);
-        } else {
-            memcpy(addr, &env->dar, 8);
-        }
+        one_reg_copy(set, &env->dar, addr, 8);
         return 0;
     case KVM_REG_PPC_DSISR:
-        if (set) {
-            memcpy(&env->dsisr, addr, 4);
-        } else {
-            memcpy(addr, &env->dsisr, 4);
-        }
+        one_reg_copy(set, &env->dsisr, addr, 4);
         return 0;
     case KVM_REG_PPC_LPCR_64:
         if (set) {
