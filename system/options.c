@@ -250,10 +250,20 @@ static int opt_accel(VMOptions *opts, const char *arg, GError **error)
                kvm_built() ? "kvm\n" : "");
         return 1;
     }
-    if (parts[1]) {
-        return opt_error(error, "accel", arg, "Invalid parameter '%s'", parts[1]);
-    }
     const char *name = g_str_has_prefix(parts[0], "accel=") ? parts[0] + 6 : parts[0];
+    for (char **p = parts + 1; *p; p++) {
+        /* x-jit=on|off: the software CPU's block compiler (tcg only). */
+        if (!strcmp(name, "tcg") && !strcmp(*p, "x-jit=on")) {
+            opts->tcg_no_jit = false;
+        } else if (!strcmp(name, "tcg") && !strcmp(*p, "x-jit=off")) {
+            opts->tcg_no_jit = true;
+        } else if (!strcmp(name, "tcg") && g_str_has_prefix(*p, "x-jit=")) {
+            return opt_error(error, "accel", arg,
+                             "Parameter 'x-jit' expects 'on' or 'off'");
+        } else {
+            return opt_error(error, "accel", arg, "Invalid parameter '%s'", *p);
+        }
+    }
     if (!strcmp(name, "qtest")) {
         opts->accel = VM_ACCEL_QTEST;
     } else if (!strcmp(name, "tcg")) {
@@ -583,7 +593,7 @@ static const OptDesc options[] = {
     { "M", true, opt_machine, "same as -machine" },
     { "m", true, opt_m, "SIZE  guest RAM (e.g. 512M, 2G; default 512M)" },
     { "smp", true, opt_smp, "N  number of vCPUs, 1..64 (default 1)" },
-    { "accel", true, opt_accel, "tcg|qtest|kvm  tcg is this project's interpreter; kvm needs a POWER host" },
+    { "accel", true, opt_accel, "tcg[,x-jit=on|off]|qtest|kvm  tcg is this project's interpreter (x-jit: its block compiler, on by default on x86-64); kvm needs a POWER host" },
     { "enable-kvm", false, opt_flag_enable_kvm, "same as -accel kvm" },
     { "kernel", true, opt_kernel, "FILE  ELF64 image to boot (either endianness)" },
     { "bios", true, opt_bios, "FILE  boot firmware loaded at 0 (default with no -kernel: " SPAPR_DEFAULT_BIOS ")" },

@@ -23,6 +23,7 @@
 #include "system/options.h"
 #include "system/qtest.h"
 #include "system/trace.h"
+#include "target/ppc/interp.h"
 #include "target/ppc/kvm_ppc.h"
 
 /* The machine, once created, for the signal thread (atomic). */
@@ -226,6 +227,9 @@ static void vm_start(VM *vm)
         migration_set_autostart(!vm->opts.start_paused);
     }
     if (vm->opts.accel == VM_ACCEL_TCG) {
+        if (vm->opts.tcg_no_jit) {
+            ppc_interp_set_jit(0);
+        }
         cpus_start_threads(spapr);
     } else if (vm->opts.accel == VM_ACCEL_KVM) {
         kvm_ppc_start_threads(spapr);

@@ -51,6 +51,7 @@ typedef struct MonRequest {
 typedef struct VMOptions {
     SpaprMachineConfig machine;
     VMAccel accel;
+    bool tcg_no_jit;            /* -accel tcg,x-jit=off */
     CharSpec qtest;
     CharSpec serial;
     GPtrArray *hmp;             /* CharSpec*, HMP endpoints (-monitor, -mon mode=readline) */

@@ -46,6 +46,32 @@ void ppc_interp_invalidate(uint64_t addr, uint64_t len);
  */
 void ppc_interp_cpu_finalize(PowerPCCPU *cpu);
 
+/**
+ * ppc_interp_set_jit: the block compiler (x86-64 hosts only). A decoded
+ * code page entered @threshold times gets its straight-line runs of
+ * common fixed-point, load/store and LR/CTR instructions (64-bit mode)
+ * compiled to host code, which runs them with the interpreter's exact
+ * semantics and falls back to it for anything else (TLB misses, faults,
+ * stores to decoded code, the dirty log, the end of a run's budget).
+ * 0 turns it off for pages decoded from then on. Process-wide; call
+ * before vCPUs run. Returns false (and changes nothing) when the host has
+ * no compiler.
+ */
+bool ppc_interp_set_jit(unsigned threshold);
+
+/** The compiler's default threshold (page entries before compiling). */
+#define PPC_JIT_DEFAULT_THRESHOLD 16
+
+/** What the block compiler did for one vCPU (ppc_interp_jit_stats). */
+typedef struct PPCJitStats {
+    uint64_t blocks;        /* blocks compiled */
+    uint64_t insns;         /* guest instructions in them */
+    uint64_t code_bytes;    /* host code emitted */
+    uint64_t flushes;       /* times the code buffer filled and was reset */
+} PPCJitStats;
+
+void ppc_interp_jit_stats(PowerPCCPU *cpu, PPCJitStats *out);
+
 /* ---- Hooks the interpreter calls, implemented by the machine ---- */
 
 /**

@@ -69,6 +69,9 @@ struct PPCDecodedPage {
     uint64_t ra;            /* real address of the page */
     uint32_t gen;           /* code_page_gen[gen_index] when filled */
     uint32_t gen_index;
+    uint32_t entries;       /* fetches into it since filled */
+    uint32_t jit_next;      /* compile (more of) it at this many (jit.c) */
+    uint64_t jit_done[INSNS_PER_PAGE / 64];     /* slots inside blocks */
     PPCInsn insn[INSNS_PER_PAGE + 1];   /* + end-of-page sentinel */
 };
 
@@ -105,13 +108,16 @@ static inline unsigned tlb_index(uint64_t ea)
 }
 
 /* Per-vCPU interpreter state (cpu->accel_priv). */
-#define ICACHE_PAGES    1024
+#define ICACHE_PAGES    4096
+typedef struct PPCJit PPCJit;
 typedef struct PPCInterpState {
     uint8_t *host;          /* RAM mapping the cache was filled from */
     uint64_t tar;           /* Target Address Register (bctar) */
     uint64_t tlb_gen;       /* PPCRadixPartition.flush_gen the TLB matches */
     PPCTlbEntry tlb[2][TLB_ENTRIES];        /* [MSR[PR]] */
     PPCDecodedPage *pages[ICACHE_PAGES];
+    PPCJit *jit;            /* compiled code of these pages (jit.c) */
+    bool jit_full;          /* its buffer filled: flush before a lookup */
 } PPCInterpState;
 
 #define BOUNCE_SIZE     128     /* largest access: lmw/stmw, dcbz */

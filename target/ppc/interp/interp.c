@@ -13,6 +13,7 @@
  * 1.8) always sees the new instructions.
  */
 #include "interp-internal.h"
+#include "jit.h"
 
 #include "system/trace.h"
 
@@ -142,11 +143,12 @@ void ppc_interp_cpu_finalize(PowerPCCPU *cpu)
     for (unsigned i = 0; i < ICACHE_PAGES; i++) {
         free(st->pages[i]);
     }
+    interp_jit_free(st);
     g_free(st);
     cpu->accel_priv = NULL;
 }
 
-INTERP_OP(op_decode);
+/* op_decode is interp_op_decode (jit.c tells decoded slots by it). */
 INTERP_OP(op_page_end);
 
 static void page_reset(PPCDecodedPage *page, uint64_t key, uint32_t gen_index,
@@ -155,8 +157,11 @@ static void page_reset(PPCDecodedPage *page, uint64_t key, uint32_t gen_index,
     page->key = key;
     page->gen_index = gen_index;
     page->gen = gen;
+    page->entries = 0;
+    page->jit_next = interp_jit_threshold ? interp_jit_threshold : UINT32_MAX;
+    memset(page->jit_done, 0, sizeof(page->jit_done));
     for (unsigned i = 0; i < INSNS_PER_PAGE; i++) {
-        page->insn[i].fn = op_decode;
+        page->insn[i].fn = interp_op_decode;
     }
     page->insn[INSNS_PER_PAGE].fn = op_page_end;
 }
@@ -230,7 +235,13 @@ static PPCInsn *fetch_insn(CPUPPCState *env, PPCRun *run)
     key = (nip & ~(GUEST_PAGE_SIZE - 1)) |
           ((env->msr & MSR_LE) ? PAGE_KEY_LE : 0) |
           ((env->msr & MSR_SF) ? PAGE_KEY_SF : 0);
+    if (unlikely(run->st->jit_full)) {
+        interp_jit_flush(run->st);      /* between chains: no code runs */
+    }
     run->page = page_lookup(run, key, page_ra);
+    if (unlikely(++run->page->entries >= run->page->jit_next)) {
+        interp_jit_page(run, run->page);
+    }
     run->page_ea = nip & ~(GUEST_PAGE_SIZE - 1);
     run->page_ra = page_ra;
     run->gen_ptr = &interp_code_gen[run->page->gen_index];
@@ -241,7 +252,7 @@ static PPCInsn *fetch_insn(CPUPPCState *env, PPCRun *run)
  * First execution of a slot: decode the word in memory (at the page's
  * translated real address), then run it.
  */
-INTERP_OP(op_decode)
+PPCInsn *interp_op_decode(CPUPPCState *env, PPCRun *run, PPCInsn *d)
 {
     uint64_t cia = insn_addr(run, d);
     uint64_t ra = run->page_ra + (cia & (GUEST_PAGE_SIZE - 1));

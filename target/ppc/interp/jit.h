@@ -1,0 +1,78 @@
+/*
+ * The block compiler's interface to the interpreter (jit.c), and the
+ * per-instruction emitter's to the block frame (jit-insn.c).
+ */
+#ifndef TARGET_PPC_INTERP_JIT_H
+#define TARGET_PPC_INTERP_JIT_H
+
+#include "interp-internal.h"
+#include "x86-emit.h"
+
+/* Page entries before a page is compiled (ppc_interp_set_jit; 0 = off). */
+extern unsigned interp_jit_threshold;
+
+/* Compile @page's decoded straight-line runs (run->page, just looked up). */
+void interp_jit_page(PPCRun *run, PPCDecodedPage *page);
+/* Drop all compiled code and, with it, every decoded page of the vCPU. */
+void interp_jit_flush(PPCInterpState *st);
+void interp_jit_free(PPCInterpState *st);
+
+/* The first execution of a slot (interp.c): not decoded yet. */
+PPCInsn *interp_op_decode(CPUPPCState *env, PPCRun *run, PPCInsn *d);
+
+/* ---- jit.c <-> jit-insn.c ---- */
+
+#define JIT_BLOCK_MAX       48      /* guest instructions in one block */
+#define JIT_INSN_MAX_BYTES  256     /* host code one of them may take */
+
+/*
+ * A way out of the block at slot @slot (relative to the head) before that
+ * instruction changed anything (store_len 0), or after a store of
+ * @store_len bytes at the host address in r8 that needs
+ * interp_store_done_slow().
+ */
+typedef struct JitExit {
+    uint8_t *at;            /* rel32 of the jump to patch */
+    unsigned slot;
+    unsigned store_len;
+    uint32_t dirty;         /* cached guest registers to write back there */
+} JitExit;
+
+/* Host registers that may cache guest GPRs (callee-saved: pushed). */
+#define JIT_CACHE_REGS      6
+
+/*
+ * The block being emitted. Register use in its code: rdi = env, rsi = run,
+ * rdx = the head slot (the handler arguments, kept throughout); r10 =
+ * run->dtlb (translated) or run->fast_limit (real mode), r11 = run->host;
+ * rax, rcx, r8, r9 are scratch. The guest GPRs the block uses most are
+ * loaded into rbx, rbp, r12..r15 at entry (host_reg[]) and written back
+ * to env, as far as they were changed, wherever the block is left; the
+ * others, and everything else, live in env.
+ */
+typedef struct JitBlock {
+    X86Emit e;              /* first: jit-insn.c finds the block from it */
+    int8_t host_reg[32];    /* guest GPR -> host register, or -1 */
+    uint32_t dirty;         /* cached GPRs changed so far */
+    X86Reg saved[JIT_CACHE_REGS];       /* pushed at entry, in this order */
+    unsigned n_saved;
+    bool le;                /* the page's MSR[LE]: data byte order */
+    bool translated;        /* compiled for MSR[DR]=1 (else real mode) */
+    bool uses_memory;       /* some instruction accesses storage */
+    unsigned slot;          /* instruction being emitted, from the head */
+    JitExit exits[3 * JIT_BLOCK_MAX];      /* at most 3 an instruction */
+    unsigned n_exits;
+    uint8_t *fallback[8 + 2 * JIT_BLOCK_MAX];
+    unsigned n_fallback;
+} JitBlock;
+
+/*
+ * Emit guest instruction @insn (64-bit mode) at b->e; false, with
+ * anything emitted to be discarded, when it is not one the compiler knows.
+ */
+bool jit_emit_insn(JitBlock *b, uint32_t insn);
+
+/* A jump (rel32 at @at) out of the block: see JitExit. */
+void jit_add_exit(JitBlock *b, uint8_t *at, unsigned store_len);
+
+#endif
