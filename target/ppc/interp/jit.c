@@ -339,12 +339,137 @@ static void find_branch_targets(const uint32_t *words, const PPCDecodedPage *pag
  * Emit the block starting at slot @head; returns how many instructions it
  * covers (0: nothing worth compiling there, nothing emitted).
  */
+/*
+ * A relative b/bc without LK ending a block: its target, and the slot of
+ * that target when it is in the page (else -1). False for other words.
+ */
+static bool block_branch(uint32_t w, uint64_t cia, uint64_t page_ea,
+                         uint64_t *target, int *local)
+{
+    unsigned op = w >> 26;
+    int64_t disp;
+
+    if ((op != 16 && op != 18) || (w & 1) /* LK */) {
+        return false;
+    }
+    disp = op == 18 ? (int64_t)(int32_t)((w & 0x03FFFFFC) << 6) >> 6
+                    : (int64_t)(int16_t)(w & 0xFFFC);
+    *target = ((w & 2) ? 0 : cia) + (uint64_t)disp;     /* AA */
+    *local = (*target & ~(uint64_t)(GUEST_PAGE_SIZE - 1)) == page_ea
+             ? (int)((*target & (GUEST_PAGE_SIZE - 1)) >> 2) : -1;
+    return true;
+}
+
+/*
+ * The branch in the block's last slot (@last, relative to the head): the
+ * BO/BI condition (bc_condition()), jumping to @not_taken's patch list
+ * when it fails, then branch_taken(): CFAR, and for a target in the page
+ * (exit not requested, page still valid) the segment bookkeeping and a
+ * jump to the target slot (the body itself for a loop onto the head),
+ * else NIP = target and NULL.
+ */
+static void emit_branch(JitBlock *b, uint32_t w, unsigned last, uint64_t cia,
+                        uint64_t target, int local, unsigned head,
+                        uint8_t *body, uint8_t **not_taken, unsigned *n_not)
+{
+    X86Emit *e = &b->e;
+    unsigned bo = (w >> 21) & 31, bi = (w >> 16) & 31;
+    int32_t last_off = (int32_t)(last * sizeof(PPCInsn));
+    uint8_t *slow[2];
+
+    *n_not = 0;
+    if ((w >> 26) == 16 && !(bo & 0x04)) {
+        /* CTR -= 1; ZF = (CTR == 0) */
+        x86_op_mem(e, true, X86_OP(0x83), ALU_SUB, RDI,
+                   (int32_t)offsetof(CPUPPCState, ctr), false);
+        x86_byte(e, 1);
+        not_taken[(*n_not)++] = x86_jcc_fwd(e, (bo & 0x02) ? CC_NE : CC_E);
+    }
+    if ((w >> 26) == 16 && !(bo & 0x10)) {
+        x86_load32(e, RAX, RDI, (int32_t)offsetof(CPUPPCState, cr));
+        x86_test32_imm(e, RAX, 1u << (31 - bi));
+        not_taken[(*n_not)++] = x86_jcc_fwd(e, (bo & 0x08) ? CC_E : CC_NE);
+    }
+    x86_mov_imm(e, RAX, cia);
+    x86_store64(e, RAX, RDI, (int32_t)offsetof(CPUPPCState, cfar));
+    if (local >= 0) {
+        /* exit_requested() or !page_still_valid(): the slow way below. */
+        x86_load64(e, RAX, RSI, RUN_OFF(cpu));
+        x86_cmp_mem_imm(e, false, RAX, (int32_t)offsetof(PowerPCCPU, exit_request), 0);
+        slow[0] = x86_jcc_fwd(e, CC_NE);
+        x86_load64(e, RAX, RSI, RUN_OFF(gen_ptr));
+        x86_load32(e, RAX, RAX, 0);
+        x86_load64(e, RCX, RSI, RUN_OFF(page));
+        x86_op_mem(e, false, X86_OP(0x3B), RAX, RCX,
+                   (int32_t)offsetof(PPCDecodedPage, gen), false);
+        slow[1] = x86_jcc_fwd(e, CC_NE);
+        /* chained += last - seg + 1; seg = target; left = budget - chained */
+        x86_lea(e, RAX, RDX, last_off);
+        x86_alu_rm(e, ALU_SUB, RAX, RSI, RUN_OFF(seg));
+        x86_shift_imm(e, true, SH_SAR, RAX, 5);
+        x86_alu_imm(e, ALU_ADD, RAX, 1);
+        x86_alu_rm(e, ALU_ADD, RAX, RSI, RUN_OFF(chained));
+        x86_store64(e, RAX, RSI, RUN_OFF(chained));
+        x86_lea(e, RCX, RDX, (int32_t)(((int)local - (int)head) *
+                                       (int)sizeof(PPCInsn)));
+        x86_store64(e, RCX, RSI, RUN_OFF(seg));
+        x86_load64(e, R8, RSI, RUN_OFF(budget));
+        x86_alu_rr(e, ALU_SUB, R8, RAX);
+        uint8_t *budget_done = x86_jcc_fwd(e, CC_E);
+        x86_shift_imm(e, true, SH_SHL, R8, 5);
+        x86_alu_rr(e, ALU_ADD, R8, RCX);
+        x86_store64(e, R8, RSI, RUN_OFF(limit));
+        if ((unsigned)local == head) {
+            /* A loop onto the head: go round in the body, registers kept,
+             * while the whole block still fits below the new limit. */
+            x86_lea(e, RAX, RDX, last_off + (int32_t)sizeof(PPCInsn));
+            x86_alu_rr(e, ALU_CMP, RAX, R8);
+            x86_patch(x86_jcc_fwd(e, CC_BE), body);
+        }
+        emit_cache_release(b, b->dirty);
+        x86_mov_rr(e, RDX, RCX);
+        x86_jmp_mem(e, RDX, (int32_t)offsetof(PPCInsn, fn));
+        x86_patch(budget_done, e->p);       /* the run loop takes it there */
+        emit_cache_release(b, b->dirty);
+        x86_mov_rr(e, RAX, RCX);
+        x86_ret(e);
+        x86_patch(slow[0], e->p);
+        x86_patch(slow[1], e->p);
+    }
+    /* continue_at(target): NIP, and the branch is the last slot executed. */
+    emit_cache_release(b, b->dirty);
+    x86_mov_imm(e, RAX, target);
+    x86_store64(e, RAX, RDI, (int32_t)offsetof(CPUPPCState, nip));
+    x86_lea(e, RAX, RDX, last_off);
+    x86_store64(e, RAX, RSI, RUN_OFF(last));
+    x86_alu32_rr(e, ALU_XOR, RAX, RAX);
+    x86_ret(e);
+}
+
+/* Every guest register the block caches. */
+static uint32_t all_cached(const JitBlock *b)
+{
+    uint32_t m = 0;
+
+    for (unsigned g = 0; g < 32; g++) {
+        if (b->host_reg[g] >= 0) {
+            m |= 1u << g;
+        }
+    }
+    return m;
+}
+
 static unsigned compile_block(JitBlock *b, PPCDecodedPage *page,
                               const uint32_t *words, const uint8_t *target,
                               unsigned head)
 {
-    uint8_t *start = b->e.p;
-    unsigned n = 0;
+    uint8_t *start = b->e.p, *body;
+    uint8_t *not_taken[2];
+    unsigned n = 0, n_not = 0;
+    uint64_t page_ea = page->key & ~(uint64_t)(GUEST_PAGE_SIZE - 1);
+    uint64_t branch_target = 0;
+    int local = -1;
+    bool branch;
 
     /* Pass 1: the extent, and whether any access needs the entry checks. */
     b->uses_memory = false;
@@ -364,21 +489,39 @@ static unsigned compile_block(JitBlock *b, PPCDecodedPage *page,
         n++;
     }
     b->e.p = start;
+    /* A relative branch right after the run ends the block. */
+    branch = n > 0 && head + n < INSNS_PER_PAGE && !target[head + n] &&
+             slot_compilable(page, head + n) &&
+             block_branch(words[head + n], page_ea + 4 * (head + n), page_ea,
+                          &branch_target, &local);
+    if (branch) {
+        n++;
+    }
     if (n < 2) {
         return 0;
     }
     /* Pass 2: for real. */
     b->n_exits = 0;
     b->n_fallback = 0;
-    b->dirty = 0;
     choose_cached_regs(b, words + head, n);
+    /* Going round a loop, any cached register may be changed already. */
+    b->dirty = branch && (unsigned)local == head ? all_cached(b) : 0;
     emit_entry(b, n);
     emit_cache_load(b);
-    for (unsigned i = 0; i < n; i++) {
+    body = b->e.p;
+    for (unsigned i = 0; i < n - branch; i++) {
         b->slot = i;
         if (!jit_emit_insn(b, words[head + i])) {
             g_assert_not_reached();
         }
+    }
+    if (branch) {
+        b->slot = n - 1;
+        emit_branch(b, words[head + n - 1], n - 1, page_ea + 4 * (head + n - 1),
+                    branch_target, local, head, body, not_taken, &n_not);
+    }
+    for (unsigned i = 0; i < n_not; i++) {
+        x86_patch(not_taken[i], b->e.p);
     }
     emit_way_out(b, n);
     emit_exits(b, page->insn[head].fn);
