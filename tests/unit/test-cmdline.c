@@ -114,6 +114,24 @@ static void test_kvm_forms(void)
     }
 }
 
+/* -accel tcg,x-jit=on|off: the block compiler, on unless turned off. */
+static void test_jit_option(void)
+{
+    static const struct { const char *arg; bool no_jit; } cases[] = {
+        { "tcg", false }, { "tcg,x-jit=off", true }, { "tcg,x-jit=on", false },
+        { "accel=tcg,x-jit=off", true },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        VMOptions o;
+        g_autoptr(GError) err = NULL;
+        g_assert_cmpint(parse(&o, &err, "-accel", cases[i].arg, NULL), ==, 0);
+        g_assert_no_error(err);
+        g_assert_cmpint(o.accel, ==, VM_ACCEL_TCG);
+        g_assert_cmpint(o.tcg_no_jit, ==, cases[i].no_jit);
+        vm_options_free(&o);
+    }
+}
+
 static void test_defaults(void)
 {
     VMOptions o;
@@ -160,6 +178,9 @@ static void test_rejects_bad_input_one_line(void)
         { "-mon", "chardev=nope,mode=control", "-mon chardev=nope,mode=control: chardev \"nope\" not found" },
         { "-M", "virt", "-machine virt: unsupported machine type 'virt' (use -machine help)" },
         { "-accel", "hax", "-accel hax: unsupported accelerator (supported: tcg, qtest, kvm)" },
+        { "-accel", "tcg,x-jit=maybe", "-accel tcg,x-jit=maybe: Parameter 'x-jit' expects 'on' or 'off'" },
+        { "-accel", "kvm,x-jit=off", "-accel kvm,x-jit=off: Invalid parameter 'x-jit=off'" },
+        { "-accel", "tcg,thread=multi", "-accel tcg,thread=multi: Invalid parameter 'thread=multi'" },
         { "-display", "gtk", "-display gtk: only 'none' is supported" },
         { "-bogus", NULL, "-bogus: invalid option" },
         { "-m", NULL, "-m: requires an argument" },
@@ -288,6 +309,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/defaults", test_defaults);
     g_test_add_func("/cmdline/action-panic", test_action_panic);
     g_test_add_func("/cmdline/kvm-forms", test_kvm_forms);
+    g_test_add_func("/cmdline/jit-option", test_jit_option);
     g_test_add_func("/cmdline/x-vof", test_x_vof);
     g_test_add_func("/cmdline/ram-sizes", test_ram_sizes);
     g_test_add_func("/cmdline/rejects-bad-input-one-line", test_rejects_bad_input_one_line);
