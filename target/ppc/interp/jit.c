@@ -552,8 +552,11 @@ void interp_jit_page(PPCRun *run, PPCDecodedPage *page)
     if (!jit || run->st->jit_full) {
         return;
     }
+    /* Only what was decoded: the rest of the page may be data that other
+     * threads write (and is never compiled). */
     for (unsigned i = 0; i < INSNS_PER_PAGE; i++) {
-        words[i] = (uint32_t)mem_load(run->host + page->ra + 4 * i, 4, le);
+        words[i] = slot_decoded(&page->insn[i])
+                   ? (uint32_t)mem_load(run->host + page->ra + 4 * i, 4, le) : 0;
     }
     find_branch_targets(words, page, target);
     for (unsigned i = 0; i < INSNS_PER_PAGE;) {
