@@ -41,8 +41,17 @@
 unsigned interp_jit_threshold = PPC_JIT_DEFAULT_THRESHOLD;
 
 #define JIT_BUFFER_SIZE     (32u << 20)
+
 /* Room one block may need at most (JIT_BLOCK_MAX instructions). */
 #define JIT_BLOCK_ROOM      (JIT_BLOCK_MAX * JIT_INSN_MAX_BYTES + 256)
+
+/* How much of each buffer is used before it counts as full (tests). */
+static size_t jit_buffer_limit = JIT_BUFFER_SIZE;
+
+void interp_jit_set_buffer_limit(size_t bytes)
+{
+    jit_buffer_limit = MIN(MAX(bytes, (size_t)JIT_BLOCK_ROOM), (size_t)JIT_BUFFER_SIZE);
+}
 
 struct PPCJit {
     uint8_t *base;
@@ -657,7 +666,7 @@ void interp_jit_page(PPCRun *run, PPCDecodedPage *page)
     for (unsigned i = 0; i < INSNS_PER_PAGE;) {
         unsigned n;
 
-        if (jit->used + JIT_BLOCK_ROOM > JIT_BUFFER_SIZE) {
+        if (jit->used + JIT_BLOCK_ROOM > jit_buffer_limit) {
             run->st->jit_full = true;
             return;
         }
@@ -682,6 +691,11 @@ void interp_jit_page(PPCRun *run, PPCDecodedPage *page)
 }
 
 #else   /* no compiler for this host */
+
+void interp_jit_set_buffer_limit(size_t bytes)
+{
+    (void)bytes;
+}
 
 unsigned interp_jit_threshold;
 

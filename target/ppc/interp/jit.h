@@ -16,6 +16,8 @@ void interp_jit_page(PPCRun *run, PPCDecodedPage *page);
 /* Drop all compiled code and, with it, every decoded page of the vCPU. */
 void interp_jit_flush(PPCInterpState *st);
 void interp_jit_free(PPCInterpState *st);
+/* Tests: treat each code buffer as full after @bytes (at least one block). */
+void interp_jit_set_buffer_limit(size_t bytes);
 
 /* The first execution of a slot (interp.c): not decoded yet. */
 PPCInsn *interp_op_decode(CPUPPCState *env, PPCRun *run, PPCInsn *d);
