@@ -8,6 +8,8 @@
 #include "interp-internal.h"
 #include "x86-emit.h"
 
+#include <stddef.h>
+
 /* Page entries before a page is compiled (ppc_interp_set_jit; 0 = off). */
 extern unsigned interp_jit_threshold;
 
@@ -76,5 +78,31 @@ bool jit_emit_insn(JitBlock *b, uint32_t insn);
 
 /* A jump (rel32 at @at) out of the block: see JitExit. */
 void jit_add_exit(JitBlock *b, uint8_t *at, unsigned store_len);
+/* Leaving the block: the @dirty cached registers back to env, pops. */
+void jit_cache_release(JitBlock *b, uint32_t dirty);
+
+#define RUN_OFF(field)  ((int32_t)offsetof(PPCRun, field))
+
+/* ---- jit.c <-> jit-branch.c: the branch ending a block ---- */
+
+/*
+ * A b/bc (any AA, LK) at @cia: its target, and the slot of that target
+ * when it is in the page at @page_ea (else -1). False for other words.
+ */
+bool jit_block_branch(uint32_t w, uint64_t cia, uint64_t page_ea,
+                      uint64_t *target, int *local);
+/*
+ * Emit b/bc @w in slot @last (from @head); @body is where the block's
+ * instructions start (for a loop onto the head). The jumps taken when the
+ * branch is not are left in @not_taken (*n_not of them, at most 2) for
+ * the caller to point at the block's way out.
+ */
+void jit_emit_branch(JitBlock *b, uint32_t w, unsigned last, uint64_t cia,
+                     uint64_t target, int local, unsigned head,
+                     uint8_t *body, uint8_t **not_taken, unsigned *n_not);
+/* Unconditional bclr/bcctr (blr, bctr, bctrl ...). */
+bool jit_is_branch_to_reg(uint32_t w);
+void jit_emit_branch_to_reg(JitBlock *b, uint32_t w, unsigned last,
+                            uint64_t cia, uint64_t page_ea);
 
 #endif
