@@ -9,6 +9,9 @@
  * table below), [64, 128) the RTAS argument block at 0x20000 (first cell
  * mapped onto a registered token when byte 64 is odd), byte 128 bit 0:
  * little-endian; the rest: instruction words (at most 4 KiB).
+ *
+ * The block compiler compiles a page from its first entry on (threshold
+ * 1), so the random words also run as compiled blocks.
  */
 #include <string.h>
 
@@ -41,6 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     SpaprMachineState *spapr = fuzz_machine();
     PowerPCCPU *cpu = spapr->cpus[0];
+
+    ppc_interp_set_jit(1);
     uint8_t head[129] = { 0 };
 
     memcpy(head, data, MIN(size, sizeof(head)));
