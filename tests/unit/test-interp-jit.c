@@ -550,7 +550,7 @@ static uint32_t gen_mem(Rng *r)
 {
     const MemForm *f = &mem_forms[rnd(r, G_N_ELEMENTS(mem_forms))];
     unsigned rt = rreg(r), base = 20 + rnd(r, 2), idx = 22 + rnd(r, 2);
-    int32_t disp = (int32_t)f->size * ((int32_t)rnd(r, 17) - 8);
+    int32_t disp = (int32_t)f->size * ((int32_t)rnd(r, 9) - 4);
 
     switch (f->kind) {
     case 'D':
@@ -684,12 +684,34 @@ static uint32_t gen_branch(Rng *r, unsigned i, unsigned n)
                   4 * (int32_t)skip, 0, rnd(r, 4) == 0);
 }
 
-static unsigned gen_program(Rng *r, uint32_t *w, bool with_other)
+static bool is_mtlr(uint32_t w)
+{
+    return (w & 0xFC1FFFFE) == enc_mtspr(SPR_LR, 0);
+}
+
+/*
+ * @loop: the last word is a bdnz back to the first (the compiler runs
+ * such a block round and round); blr only after a bl, to the word after
+ * it, while no mtlr came in between.
+ */
+static unsigned gen_program(Rng *r, uint32_t *w, bool with_other, bool loop)
 {
     unsigned n = 8 + rnd(r, 33);
+    unsigned body = loop ? n - 1 : n;
+    bool lr_valid = false;
 
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < body; i++) {
         unsigned k = rnd(r, 100);
+        if (k >= 91 && k < 94 && with_other) {
+            if (lr_valid && rnd(r, 3) == 0) {
+                w[i] = enc_xl(16, 20, 0, 0, 0);         /* blr */
+            } else {
+                w[i] = gen_branch(r, i, body);
+                lr_valid |= (w[i] >> 26) == 18;         /* bl */
+                lr_valid |= (w[i] >> 26) == 16 && (w[i] & 1);
+            }
+            continue;
+        }
         if (k < 42) {
             w[i] = gen_alu(r);
         } else if (k < 76) {
@@ -698,12 +720,28 @@ static unsigned gen_program(Rng *r, uint32_t *w, bool with_other)
             w[i] = gen_cmp(r);
         } else if (k < 91) {
             w[i] = gen_spr(r);
-        } else if (k < 94 && with_other) {
-            w[i] = gen_branch(r, i, n);
         } else if (with_other) {
             w[i] = gen_other(r);
         } else {
             w[i] = gen_alu(r);
+        }
+        if (is_mtlr(w[i])) {
+            lr_valid = false;
+        }
+    }
+    if (loop) {
+        w[n - 1] = enc_bc(16, 0, -4 * (int32_t)(n - 1), 0, 0);     /* bdnz */
+    }
+    /* A branch may skip the bl: LR then is the initial one (set into the
+     * program), which no mtlr may change. */
+    for (unsigned i = 0; i < n; i++) {
+        if (w[i] == enc_xl(16, 20, 0, 0, 0)) {
+            for (unsigned j = 0; j < n; j++) {
+                if (is_mtlr(w[j])) {
+                    w[j] = enc_mfspr((w[j] >> 21) & 31, SPR_LR);
+                }
+            }
+            break;
         }
     }
     return n;
@@ -729,8 +767,8 @@ static void gen_state(Rng *r, State *st, bool le, bool virt)
         st->gpr[20] |= 0xC000000000000000ULL;
         st->gpr[21] |= 0x8000000000000000ULL;
     }
-    st->gpr[22] = (uint64_t)(8 * ((int64_t)rnd(r, 17) - 8));
-    st->gpr[23] = (uint64_t)(8 * ((int64_t)rnd(r, 17) - 8));
+    st->gpr[22] = (uint64_t)(8 * ((int64_t)rnd(r, 9) - 4));
+    st->gpr[23] = (uint64_t)(8 * ((int64_t)rnd(r, 9) - 4));
     st->cr = (uint32_t)rnd64(r);
     st->xer = 0;
     for (unsigned b = 0; b < 5; b++) {
@@ -791,10 +829,25 @@ typedef struct Mode {
 
 #define SEQS_PER_MODE   160
 
+/* JIT_TEST_SEQS=n (per mode) and JIT_TEST_SEED=x (mixed into the fixed
+ * seeds) for longer campaigns; the defaults are what the suite runs. */
+static unsigned seqs_per_mode(void)
+{
+    const char *e = g_getenv("JIT_TEST_SEQS");
+    return e ? (unsigned)g_ascii_strtoull(e, NULL, 0) : SEQS_PER_MODE;
+}
+
+static uint64_t seed_mix(void)
+{
+    const char *e = g_getenv("JIT_TEST_SEED");
+    return e ? g_ascii_strtoull(e, NULL, 0) * 0x9E3779B97F4A7C15ULL : 0;
+}
+
 static void random_mode(Mode m, uint64_t seed)
 {
     Side ref, jit;
-    Rng r = { seed };
+    Rng r = { seed ^ seed_mix() };
+    unsigned seqs = seqs_per_mode();
     State st;
     uint32_t w[MAX_WORDS];
     unsigned compiled = 0, failures = 0;
@@ -803,14 +856,16 @@ static void random_mode(Mode m, uint64_t seed)
     side_init(&ref, m.virt);
     side_init(&jit, m.virt);
     state_init(&st);
-    for (unsigned seq = 0; seq < SEQS_PER_MODE; seq++) {
+    for (unsigned seq = 0; seq < seqs; seq++) {
         uint64_t chunks[4];
         Case c = { .words = w, .le = m.le, .meas = &st };
         GString *rep = g_string_new(NULL);
 
-        c.n = gen_program(&r, w, seq % 4 != 0);
+        bool loop = seq % 5 == 2;
+        c.n = gen_program(&r, w, seq % 4 != 0, loop);
         gen_state(&r, &st, m.le, m.virt);
-        c.warm_budget = c.n + 4;
+        st.lr = code_ea(m.virt) + 4 * rnd(&r, c.n + 1);     /* for blr */
+        c.warm_budget = 3 * c.n + 4;
         if (rnd(&r, 3) == 0) {
             /* stopped (and restarted) inside blocks */
             uint64_t left = c.warm_budget;
@@ -841,7 +896,7 @@ static void random_mode(Mode m, uint64_t seed)
             memcpy(orig, w, sizeof(w[0]) * n0);
             describe_case(d, &c, m.virt);
             g_printerr("\nJIT MISMATCH: %s %s, seed 0x%" G_GINT64_MODIFIER "x, sequence %u\n%s%s",
-                       m.le ? "LE" : "BE", m.virt ? "radix" : "real", seed, seq,
+                       m.le ? "LE" : "BE", m.virt ? "radix" : "real", seed ^ seed_mix(), seq,
                        d->str, rep->str);
             /* and a minimal program that still differs */
             minimize(&ref, &jit, &c, w);
@@ -861,10 +916,10 @@ static void random_mode(Mode m, uint64_t seed)
     }
     g_test_message("%s %s: %u sequences (%" G_GUINT64_FORMAT " words), %u compiled, "
                    "%" G_GUINT64_FORMAT " blocks, %" G_GUINT64_FORMAT " insns in blocks",
-                   m.le ? "LE" : "BE", m.virt ? "radix" : "real", SEQS_PER_MODE,
+                   m.le ? "LE" : "BE", m.virt ? "radix" : "real", seqs,
                    words, compiled, blocks, insns);
     /* The differential test means nothing if the compiler did not run. */
-    g_assert_cmpuint(compiled, >=, SEQS_PER_MODE * 9 / 10);
+    g_assert_cmpuint(compiled, >=, seqs * 9 / 10);
     g_assert_cmpuint(insns, >=, words / 2);
     state_free(&st);
     side_cleanup(&ref);
