@@ -133,7 +133,7 @@ typedef struct Snap {
     uint32_t cr, dsisr;
     int why;
     uint8_t *mem;
-    uint8_t code[GUEST_PAGE_SIZE];
+    uint8_t code[2 * GUEST_PAGE_SIZE];     /* the code page and the next */
 } Snap;
 
 static void state_init(State *st)
@@ -197,7 +197,7 @@ static void take_snap(Side *s, Snap *sn, int why)
         sn->mem = g_malloc(REGION_SIZE);
     }
     memcpy(sn->mem, s->ram->host + REGION_RA, REGION_SIZE);
-    memcpy(sn->code, s->ram->host + CODE_RA, GUEST_PAGE_SIZE);
+    memcpy(sn->code, s->ram->host + CODE_RA, sizeof(sn->code));
 }
 
 /* Differences between the reference @r and the compiled run @j. */
@@ -243,7 +243,7 @@ static unsigned snap_diff(const Snap *r, const Snap *j, GString *out)
             break;
         }
     }
-    for (unsigned i = 0; i < GUEST_PAGE_SIZE; i++) {
+    for (unsigned i = 0; i < sizeof(r->code); i++) {
         if (r->code[i] != j->code[i]) {
             g_string_append_printf(out, "  code[0x%" G_GINT64_MODIFIER "x] interp 0x%02x "
                                    "jit 0x%02x (first differing byte)\n",
@@ -266,6 +266,7 @@ typedef struct Case {
     uint64_t warm_budget;
     const uint64_t *chunks;     /* the measured run's budgets, in turn */
     unsigned n_chunks;
+    unsigned code_off;          /* the program starts at CODE_RA + this */
     bool dirty_log;             /* the measured run under the dirty log */
     uint64_t poison_ra;         /* poisoned before the measured run (machine) */
 } Case;
@@ -283,9 +284,10 @@ static void load_code(Side *s, const Case *c)
     for (unsigned i = 0; i < MAX_WORDS + 8; i++) {
         uint32_t w = i < c->n ? c->words[i] : enc_b_self();
         uint32_t raw = c->le ? GUINT32_TO_LE(w) : GUINT32_TO_BE(w);
-        g_assert_cmpint(guest_write(s->ram, CODE_RA + 4 * i, &raw, 4), ==, 0);
+        g_assert_cmpint(guest_write(s->ram, CODE_RA + c->code_off + 4 * i, &raw, 4),
+                        ==, 0);
     }
-    ppc_interp_invalidate(CODE_RA, GUEST_PAGE_SIZE);
+    ppc_interp_invalidate(CODE_RA, 2 * GUEST_PAGE_SIZE);
 }
 
 static int run_side(Side *s, uint64_t budget)
@@ -414,7 +416,7 @@ static void describe_case(GString *out, const Case *c, bool virt)
     g_string_append_printf(out, "  mode: MSR 0x%016" G_GINT64_MODIFIER "x (%s, %s), code at "
                            "EA 0x%" G_GINT64_MODIFIER "x\n  words:",
                            st->msr, c->le ? "LE" : "BE",
-                           virt ? "radix" : "real", code_ea(virt));
+                           virt ? "radix" : "real", code_ea(virt) + c->code_off);
     for (unsigned i = 0; i < c->n; i++) {
         g_string_append_printf(out, "%s 0x%08x", i % 8 ? "" : "\n   ", c->words[i]);
     }
@@ -427,7 +429,26 @@ static void describe_case(GString *out, const Case *c, bool virt)
                            G_GINT64_MODIFIER "x ctr=0x%" G_GINT64_MODIFIER "x\n",
                            st->cr, st->xer, st->lr, st->ctr);
     if (c->warm && c->warm != c->meas) {
-        g_string_append(out, "  (warm-up runs from a different state, see the test)\n");
+        const State *w = c->warm;
+        g_string_append(out, "  warm-up runs differ from the measured one in:");
+        for (unsigned i = 0; i < 32; i++) {
+            if (w->gpr[i] != st->gpr[i]) {
+                g_string_append_printf(out, " r%u=0x%" G_GINT64_MODIFIER "x", i, w->gpr[i]);
+            }
+        }
+        if (w->cr != st->cr) {
+            g_string_append_printf(out, " cr=0x%08x", w->cr);
+        }
+        if (w->ctr != st->ctr) {
+            g_string_append_printf(out, " ctr=0x%" G_GINT64_MODIFIER "x", w->ctr);
+        }
+        if (w->lr != st->lr) {
+            g_string_append_printf(out, " lr=0x%" G_GINT64_MODIFIER "x", w->lr);
+        }
+        if (w->xer != st->xer) {
+            g_string_append_printf(out, " xer=0x%" G_GINT64_MODIFIER "x", w->xer);
+        }
+        g_string_append(out, "\n");
     }
     if (c->dirty_log) {
         g_string_append(out, "  measured run under the dirty log\n");
@@ -847,6 +868,7 @@ static void random_mode(Mode m, uint64_t seed)
 {
     Side ref, jit;
     Rng r = { seed ^ seed_mix() };
+    State warm;
     unsigned seqs = seqs_per_mode();
     State st;
     uint32_t w[MAX_WORDS];
@@ -856,6 +878,7 @@ static void random_mode(Mode m, uint64_t seed)
     side_init(&ref, m.virt);
     side_init(&jit, m.virt);
     state_init(&st);
+    state_init(&warm);
     for (unsigned seq = 0; seq < seqs; seq++) {
         uint64_t chunks[4];
         Case c = { .words = w, .le = m.le, .meas = &st };
@@ -864,7 +887,19 @@ static void random_mode(Mode m, uint64_t seed)
         bool loop = seq % 5 == 2;
         c.n = gen_program(&r, w, seq % 4 != 0, loop);
         gen_state(&r, &st, m.le, m.virt);
-        st.lr = code_ea(m.virt) + 4 * rnd(&r, c.n + 1);     /* for blr */
+        /* now and then across the end of the code page */
+        c.code_off = rnd(&r, 6) == 0 ? GUEST_PAGE_SIZE - 4 * (1 + rnd(&r, c.n)) : 0;
+        st.nip = code_ea(m.virt) + c.code_off;
+        st.lr = st.nip + 4 * rnd(&r, c.n + 1);              /* for blr */
+        if (rnd(&r, 4) == 0) {
+            /* warm-up on other paths: the measured run meets slots that
+             * were never decoded, so never compiled */
+            state_copy(&warm, &st);
+            warm.cr = (uint32_t)rnd64(&r);
+            warm.ctr = rnd(&r, 4);
+            warm.xer ^= XER_CA | XER_SO;
+            c.warm = &warm;
+        }
         c.warm_budget = 3 * c.n + 4;
         if (rnd(&r, 3) == 0) {
             /* stopped (and restarted) inside blocks */
@@ -922,6 +957,7 @@ static void random_mode(Mode m, uint64_t seed)
     g_assert_cmpuint(compiled, >=, seqs * 9 / 10);
     g_assert_cmpuint(insns, >=, words / 2);
     state_free(&st);
+    state_free(&warm);
     side_cleanup(&ref);
     side_cleanup(&jit);
 }
