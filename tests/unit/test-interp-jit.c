@@ -63,17 +63,31 @@ static void jit_off(void)
     ppc_interp_set_jit(0);
 }
 
-static uint64_t code_ea(bool virt)
+/* Problem state, PID 1: user pages at USER_BASE + the real address. */
+#define USER_BASE       0x10000000ULL
+#define USER_PID        1
+
+static const char *space_name(int virt)
 {
-    return virt ? RT_KERNEL(CODE_RA) : CODE_RA;
+    return virt == 2 ? "user radix" : virt ? "radix" : "real";
 }
 
-static uint64_t data_ea(bool virt, uint64_t ra)
+static uint64_t space_msr(int virt)
 {
-    return virt ? RT_KERNEL(ra) : ra;
+    return virt == 2 ? MSR_IR | MSR_DR | MSR_PR : virt ? MSR_IR | MSR_DR : 0;
 }
 
-static void side_init(Side *s, bool virt)
+static uint64_t code_ea(int virt)
+{
+    return virt == 2 ? USER_BASE + CODE_RA : virt ? RT_KERNEL(CODE_RA) : CODE_RA;
+}
+
+static uint64_t data_ea(int virt, uint64_t ra)
+{
+    return virt == 2 ? USER_BASE + ra : virt ? RT_KERNEL(ra) : ra;
+}
+
+static void side_init(Side *s, int virt)
 {
     memset(s, 0, sizeof(*s));
     s->h = g_new0(InterpHarness, 1);
@@ -84,7 +98,17 @@ static void side_init(Side *s, bool virt)
         rt_init_linear_map(&t);
         rt_map(&t, 0, RO_EA, RO_RA, RT_PRIV | RT_READ | RPTE_R | RPTE_C);
         rt_map(&t, 0, RW4K_EA, RW4K_RA, RT_PRIV | RT_RW | RPTE_R | RPTE_C);
+        /* PID 1: the code pages (read/execute) and the data (read/write) */
+        for (uint64_t ra = CODE_RA; ra < CODE_RA + 2 * GUEST_PAGE_SIZE;
+             ra += GUEST_PAGE_SIZE) {
+            rt_map(&t, USER_PID, USER_BASE + ra, ra, RT_READ | RT_EXEC | RPTE_R | RPTE_C);
+        }
+        for (uint64_t ra = REGION_RA - 0x4000; ra < REGION_RA + REGION_SIZE;
+             ra += GUEST_PAGE_SIZE) {
+            rt_map(&t, USER_PID, USER_BASE + ra, ra, RT_RW | RPTE_R | RPTE_C);
+        }
         ppc_radix_partition_set(&s->h->radix, true, RT_PRTB, 0);
+        s->h->env->pidr = virt == 2 ? USER_PID : 0;
     }
     s->cpu = &s->h->cpu;
     s->ram = &s->h->ram;
@@ -276,6 +300,7 @@ typedef struct Outcome {
     unsigned bad_chunk;
     uint64_t blocks, insns;     /* compiled for this case */
     unsigned warm_runs;
+    bool interrupted;           /* the measured run ended at a vector */
 } Outcome;
 
 /* Put the program at CODE_RA, then "b ." */
@@ -359,6 +384,7 @@ static Outcome diff_case(Side *ref, Side *jit, const Case *c, GString *report)
     ppc_interp_jit_stats(jit->cpu, &s1);
     o.blocks = s1.blocks - s0.blocks;
     o.insns = s1.insns - s0.insns;
+    o.interrupted = js[c->n_chunks - 1].nip < 0x1000;
 
     jit_off();
     ppc_interp_jit_stats(ref->cpu, &s0);
@@ -409,14 +435,14 @@ static Outcome diff_case(Side *ref, Side *jit, const Case *c, GString *report)
     return o;
 }
 
-static void describe_case(GString *out, const Case *c, bool virt)
+static void describe_case(GString *out, const Case *c, int virt)
 {
     const State *st = c->meas;
 
     g_string_append_printf(out, "  mode: MSR 0x%016" G_GINT64_MODIFIER "x (%s, %s), code at "
                            "EA 0x%" G_GINT64_MODIFIER "x\n  words:",
                            st->msr, c->le ? "LE" : "BE",
-                           virt ? "radix" : "real", code_ea(virt) + c->code_off);
+                           space_name(virt), code_ea(virt) + c->code_off);
     for (unsigned i = 0; i < c->n; i++) {
         g_string_append_printf(out, "%s 0x%08x", i % 8 ? "" : "\n   ", c->words[i]);
     }
@@ -461,7 +487,7 @@ static void describe_case(GString *out, const Case *c, bool virt)
 }
 
 /* A targeted case must match and must have been compiled. */
-static void check_case(Side *ref, Side *jit, const Case *c, bool virt,
+static void check_case(Side *ref, Side *jit, const Case *c, int virt,
                        const char *what)
 {
     GString *rep = g_string_new(NULL);
@@ -768,7 +794,7 @@ static unsigned gen_program(Rng *r, uint32_t *w, bool with_other, bool loop)
     return n;
 }
 
-static void gen_state(Rng *r, State *st, bool le, bool virt)
+static void gen_state(Rng *r, State *st, bool le, int virt)
 {
     uint64_t base = data_ea(virt, REGION_RA + 0x2000);
 
@@ -803,7 +829,7 @@ static void gen_state(Rng *r, State *st, bool le, bool virt)
     }
     st->lr = rval(r);
     st->ctr = rnd(r, 3) ? rnd(r, 4) : rval(r);
-    st->msr = MSR_SF | MSR_ME | (le ? MSR_LE : 0) | (virt ? MSR_IR | MSR_DR : 0);
+    st->msr = MSR_SF | MSR_ME | (le ? MSR_LE : 0) | space_msr(virt);
     st->nip = code_ea(virt);
     memset(st->mem, 0, REGION_SIZE);
     for (unsigned i = 0; i < DATA_SIZE; i += 8) {
@@ -845,7 +871,8 @@ static unsigned minimize(Side *ref, Side *jit, Case *c, uint32_t *w)
 }
 
 typedef struct Mode {
-    bool le, virt;
+    bool le;
+    int virt;                   /* 0 real, 1 kernel radix, 2 user radix */
 } Mode;
 
 #define SEQS_PER_MODE   160
@@ -872,7 +899,7 @@ static void random_mode(Mode m, uint64_t seed)
     unsigned seqs = seqs_per_mode();
     State st;
     uint32_t w[MAX_WORDS];
-    unsigned compiled = 0, failures = 0;
+    unsigned compiled = 0, failures = 0, interrupted = 0;
     uint64_t blocks = 0, insns = 0, words = 0;
 
     side_init(&ref, m.virt);
@@ -924,6 +951,7 @@ static void random_mode(Mode m, uint64_t seed)
         blocks += o.blocks;
         insns += o.insns;
         compiled += o.blocks > 0;
+        interrupted += o.interrupted;
         if (o.mismatches && failures < 3) {
             GString *d = g_string_new(NULL);
             uint32_t orig[MAX_WORDS];
@@ -931,7 +959,7 @@ static void random_mode(Mode m, uint64_t seed)
             memcpy(orig, w, sizeof(w[0]) * n0);
             describe_case(d, &c, m.virt);
             g_printerr("\nJIT MISMATCH: %s %s, seed 0x%" G_GINT64_MODIFIER "x, sequence %u\n%s%s",
-                       m.le ? "LE" : "BE", m.virt ? "radix" : "real", seed ^ seed_mix(), seq,
+                       m.le ? "LE" : "BE", space_name(m.virt), seed ^ seed_mix(), seq,
                        d->str, rep->str);
             /* and a minimal program that still differs */
             minimize(&ref, &jit, &c, w);
@@ -950,9 +978,12 @@ static void random_mode(Mode m, uint64_t seed)
         g_string_free(rep, TRUE);
     }
     g_test_message("%s %s: %u sequences (%" G_GUINT64_FORMAT " words), %u compiled, "
-                   "%" G_GUINT64_FORMAT " blocks, %" G_GUINT64_FORMAT " insns in blocks",
-                   m.le ? "LE" : "BE", m.virt ? "radix" : "real", seqs,
-                   words, compiled, blocks, insns);
+                   "%" G_GUINT64_FORMAT " blocks, %" G_GUINT64_FORMAT " insns in blocks, "
+                   "%u ended in an interrupt",
+                   m.le ? "LE" : "BE", space_name(m.virt), seqs,
+                   words, compiled, blocks, insns, interrupted);
+    /* Most programs must run to their end, not into a vector. */
+    g_assert_cmpuint(interrupted, <=, seqs / 5);
     /* The differential test means nothing if the compiler did not run. */
     g_assert_cmpuint(compiled, >=, seqs * 9 / 10);
     g_assert_cmpuint(insns, >=, words / 2);
@@ -997,6 +1028,20 @@ static void test_random_le_radix(void)
     }
 }
 
+static void test_random_le_user(void)
+{
+    if (need_jit()) {
+        random_mode((Mode){ .le = true, .virt = 2 }, 0x1D8E4E27C47D124FULL);
+    }
+}
+
+static void test_random_be_user(void)
+{
+    if (need_jit()) {
+        random_mode((Mode){ .le = false, .virt = 2 }, 0xE7037ED1A0B428DBULL);
+    }
+}
+
 static void test_random_be_radix(void)
 {
     if (need_jit()) {
@@ -1013,8 +1058,9 @@ static const Mode all_modes[] = {
 
 static const char *mode_name(Mode m)
 {
-    static const char *names[2][2] = {
-        { "BE real", "BE radix" }, { "LE real", "LE radix" },
+    static const char *names[2][3] = {
+        { "BE real", "BE radix", "BE user radix" },
+        { "LE real", "LE radix", "LE user radix" },
     };
     return names[m.le][m.virt];
 }
@@ -1035,7 +1081,7 @@ static void base_state(State *st, Mode m)
     st->xer = XER_CA;
     st->lr = 0x4444;
     st->ctr = 0x5555;
-    st->msr = MSR_SF | MSR_ME | (m.le ? MSR_LE : 0) | (m.virt ? MSR_IR | MSR_DR : 0);
+    st->msr = MSR_SF | MSR_ME | (m.le ? MSR_LE : 0) | space_msr(m.virt);
     st->nip = code_ea(m.virt);
 }
 
@@ -1405,6 +1451,8 @@ int main(int argc, char **argv)
     g_test_add_func("/interp/jit/random-be-real", test_random_be_real);
     g_test_add_func("/interp/jit/random-le-radix", test_random_le_radix);
     g_test_add_func("/interp/jit/random-be-radix", test_random_be_radix);
+    g_test_add_func("/interp/jit/random-le-user", test_random_le_user);
+    g_test_add_func("/interp/jit/random-be-user", test_random_be_user);
     g_test_add_func("/interp/jit/loop-small-budgets", test_loop_small_budgets);
     g_test_add_func("/interp/jit/self-modifying-code", test_self_modifying_code);
     g_test_add_func("/interp/jit/faults-with-translation",
