@@ -37,6 +37,8 @@
 #define RO_EA           0xC000000010000000ULL
 #define RW4K_EA         0xC000000010001000ULL
 #define UNMAPPED_EA     0xC000000020000000ULL
+/* Past the 2 MiB linear map, but its real-mode alias is in RAM too. */
+#define ALIAS_EA        RT_KERNEL(0x300000ULL)  /* -> RW4K_RA */
 #define OUTSIDE_RAM     0x2000000ULL            /* 32 MiB: past the RAM */
 #define MAX_WORDS       64
 
@@ -98,6 +100,7 @@ static void side_init(Side *s, int virt)
         rt_init_linear_map(&t);
         rt_map(&t, 0, RO_EA, RO_RA, RT_PRIV | RT_READ | RPTE_R | RPTE_C);
         rt_map(&t, 0, RW4K_EA, RW4K_RA, RT_PRIV | RT_RW | RPTE_R | RPTE_C);
+        rt_map(&t, 0, ALIAS_EA, RW4K_RA, RT_PRIV | RT_RW | RPTE_R | RPTE_C);
         /* PID 1: the code pages (read/execute) and the data (read/write) */
         for (uint64_t ra = CODE_RA; ra < CODE_RA + 2 * GUEST_PAGE_SIZE;
              ra += GUEST_PAGE_SIZE) {
@@ -293,6 +296,7 @@ typedef struct Case {
     unsigned code_off;          /* the program starts at CODE_RA + this */
     bool dirty_log;             /* the measured run under the dirty log */
     uint64_t poison_ra;         /* poisoned before the measured run (machine) */
+    void (*before_meas)(Side *s);   /* after its state is set */
 } Case;
 
 typedef struct Outcome {
@@ -329,6 +333,9 @@ static unsigned long *run_measured(Side *s, const Case *c, Snap *snaps)
     set_state(s, c->meas);
     if (c->poison_ra) {
         g_assert_cmpint(guest_poison_page(s->ram, c->poison_ra), ==, 0);
+    }
+    if (c->before_meas) {
+        c->before_meas(s);
     }
     if (c->dirty_log) {
         guest_dirty_log_start(s->ram);
@@ -1443,6 +1450,174 @@ static void test_machine_check(void)
     }
 }
 
+/*
+ * The same code page (same EA, same LE/SF) warmed up, and compiled, in
+ * one MMU mode and then run in another: Linux runs its 0xC000... kernel
+ * addresses both in real mode (the top bits are ignored) and through the
+ * radix linear map.
+ */
+static void mode_switch_case(uint64_t warm_msr, uint64_t meas_msr, bool le,
+                             bool alias, const char *what)
+{
+    static const uint64_t budget = 30;
+    uint32_t words[N_ACCESS_WORDS];
+    Side ref, jit;
+    State warm, meas;
+    Mode m = { .le = le, .virt = 1 };
+    char buf[160];
+
+    access_words(words);
+    side_init(&ref, 1);
+    side_init(&jit, 1);
+    state_init(&warm);
+    state_init(&meas);
+    base_state(&warm, m);
+    warm.gpr[22] = 4;
+    warm.msr = MSR_SF | MSR_ME | (le ? MSR_LE : 0) | warm_msr;
+    state_copy(&meas, &warm);
+    meas.msr = MSR_SF | MSR_ME | (le ? MSR_LE : 0) | meas_msr;
+    meas.gpr[20] += 0x100;
+    meas.gpr[21] += 0x100;
+    if (alias) {
+        /* real mode and radix see different bytes at this EA */
+        meas.gpr[20] = ALIAS_EA + 0x40;
+        meas.gpr[21] = ALIAS_EA + 0x200;
+        memset(meas.mem + (RW4K_RA - REGION_RA), 0x5A, GUEST_PAGE_SIZE);
+    }
+    Case c = {
+        .words = words, .n = N_ACCESS_WORDS, .le = le,
+        .warm = &warm, .meas = &meas, .warm_budget = budget,
+        .chunks = &budget, .n_chunks = 1,
+    };
+    snprintf(buf, sizeof(buf), "%s%s, %s", what, alias ? " (aliased EA)" : "",
+             le ? "LE" : "BE");
+    check_case(&ref, &jit, &c, 1, buf);
+    state_free(&warm);
+    state_free(&meas);
+    side_cleanup(&ref);
+    side_cleanup(&jit);
+}
+
+static void test_mmu_mode_switch(void)
+{
+    const uint64_t virt = MSR_IR | MSR_DR;
+
+    if (!need_jit()) {
+        return;
+    }
+    for (unsigned k = 0; k < 4; k++) {
+        bool le = k & 1, alias = k & 2;
+        mode_switch_case(virt, 0, le, alias, "compiled under radix, run in real mode");
+        mode_switch_case(0, virt, le, alias, "compiled in real mode, run under radix");
+        mode_switch_case(virt, MSR_IR, le, alias, "compiled under radix, run with DR=0");
+        mode_switch_case(MSR_IR, virt, le, alias, "compiled with DR=0, run under radix");
+        mode_switch_case(0, MSR_DR, le, alias, "compiled in real mode, run with IR=0 DR=1");
+        mode_switch_case(MSR_DR, 0, le, alias, "compiled with IR=0 DR=1, run in real mode");
+    }
+}
+
+/*
+ * A data page's translation changes between the warm-up and the measured
+ * run (the PTE points elsewhere and the process table is registered
+ * again, which drops the TLB): the compiled block must see the new page.
+ */
+#define REMAP_EA        0xC000000030000000ULL
+#define REMAP_RA1       (REGION_RA + 0x4000)
+#define REMAP_RA2       (REGION_RA + 0x5000)
+
+static void remap_to_ra2(Side *s)
+{
+    RadixTables t = { .ram = s->ram, .next = RT_POOL };
+
+    /* rt_map finds the existing directories (t.next is not used then) */
+    rt_map(&t, 0, REMAP_EA, REMAP_RA2, RT_PRIV | RT_RW | RPTE_R | RPTE_C);
+    ppc_radix_partition_set(&s->h->radix, true, RT_PRTB, 0);
+}
+
+static void test_remap_between_runs(void)
+{
+    static const uint64_t budget = 30;
+    uint32_t words[N_ACCESS_WORDS];
+
+    if (!need_jit()) {
+        return;
+    }
+    access_words(words);
+    for (unsigned le = 0; le < 2; le++) {
+        Mode m = { .le = le, .virt = 1 };
+        Side ref, jit;
+        State st;
+
+        side_init(&ref, 1);
+        side_init(&jit, 1);
+        for (unsigned i = 0; i < 2; i++) {
+            Side *s = i ? &jit : &ref;
+            RadixTables t = { .ram = s->ram, .next = RT_POOL };
+            /* above the linear map's directories (from RT_POOL) */
+            t.next = 0x1C0000;
+            rt_map(&t, 0, REMAP_EA, REMAP_RA1, RT_PRIV | RT_RW | RPTE_R | RPTE_C);
+            ppc_radix_partition_set(&s->h->radix, true, RT_PRTB, 0);
+        }
+        state_init(&st);
+        base_state(&st, m);
+        st.gpr[22] = 4;
+        st.gpr[20] = REMAP_EA + 0x40;
+        st.gpr[21] = REMAP_EA + 0x100;
+        for (unsigned i = 0; i < 0x2000; i++) {
+            st.mem[REMAP_RA1 - REGION_RA + i] = (uint8_t)(i * 13 + 1);
+        }
+        Case c = {
+            .words = words, .n = N_ACCESS_WORDS, .le = le, .meas = &st,
+            .warm_budget = budget, .chunks = &budget, .n_chunks = 1,
+            .before_meas = remap_to_ra2,
+        };
+        check_case(&ref, &jit, &c, 1, le ? "remapped data page, LE" : "remapped data page, BE");
+        state_free(&st);
+        side_cleanup(&ref);
+        side_cleanup(&jit);
+    }
+}
+
+/* A page compiled in 64-bit mode, then run at the same EA in 32-bit mode
+ * (a different decoded page: it is not compiled). */
+static void test_32bit_mode_after_64bit(void)
+{
+    static const uint64_t budget = 30;
+    uint32_t words[N_ACCESS_WORDS];
+
+    if (!need_jit()) {
+        return;
+    }
+    access_words(words);
+    for (unsigned le = 0; le < 2; le++) {
+        Mode m = { .le = le, .virt = 0 };
+        Side ref, jit;
+        State warm, meas;
+
+        side_init(&ref, 0);
+        side_init(&jit, 0);
+        state_init(&warm);
+        state_init(&meas);
+        base_state(&warm, m);
+        warm.gpr[22] = 4;
+        state_copy(&meas, &warm);
+        meas.msr &= ~MSR_SF;
+        /* 32-bit EAs: the high words are ignored */
+        meas.gpr[20] |= 0xFFFFFFFF00000000ULL;
+        meas.gpr[21] |= 0x1234567800000000ULL;
+        Case c = {
+            .words = words, .n = N_ACCESS_WORDS, .le = le,
+            .warm = &warm, .meas = &meas, .warm_budget = budget,
+            .chunks = &budget, .n_chunks = 1,
+        };
+        check_case(&ref, &jit, &c, 0, le ? "SF=0 after SF=1, LE" : "SF=0 after SF=1, BE");
+        state_free(&warm);
+        state_free(&meas);
+        side_cleanup(&ref);
+        side_cleanup(&jit);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1461,5 +1636,8 @@ int main(int argc, char **argv)
     g_test_add_func("/interp/jit/stores-dirty-log-and-code",
                     test_stores_dirty_log_and_code);
     g_test_add_func("/interp/jit/machine-check", test_machine_check);
+    g_test_add_func("/interp/jit/mmu-mode-switch", test_mmu_mode_switch);
+    g_test_add_func("/interp/jit/remap-between-runs", test_remap_between_runs);
+    g_test_add_func("/interp/jit/32bit-mode-after-64bit", test_32bit_mode_after_64bit);
     return g_test_run();
 }
