@@ -26,7 +26,7 @@
 #include "test-machine.h"
 
 #define JIT_THRESHOLD   2           /* compiled at the second page entry */
-#define MAX_WARM        6           /* warm-up runs before the measured one */
+#define MAX_WARM        8           /* warm-up runs before the measured one */
 
 #define CODE_RA         HARNESS_CODE
 #define REGION_RA       HARNESS_DATA            /* compared and restored */
@@ -55,9 +55,12 @@ typedef struct Side {
 
 static bool host_has_jit;
 
+/* The threshold of the next cases (random programs vary it). */
+static unsigned jit_threshold = JIT_THRESHOLD;
+
 static void jit_on(void)
 {
-    g_assert_true(ppc_interp_set_jit(JIT_THRESHOLD));
+    g_assert_true(ppc_interp_set_jit(jit_threshold));
 }
 
 static void jit_off(void)
@@ -486,6 +489,8 @@ static void describe_case(GString *out, const Case *c, int virt)
     if (c->dirty_log) {
         g_string_append(out, "  measured run under the dirty log\n");
     }
+    g_string_append_printf(out, "  ppc_interp_set_jit(%u), warm-up runs until blocks are "
+                           "compiled, then the measured run\n", jit_threshold);
     g_string_append(out, "  budgets:");
     for (unsigned k = 0; k < c->n_chunks; k++) {
         g_string_append_printf(out, " %" G_GUINT64_FORMAT, c->chunks[k]);
@@ -537,7 +542,19 @@ static unsigned rnd(Rng *r, unsigned n)
 /* An operand register: r3..r12, now and then r0. */
 static unsigned rreg(Rng *r)
 {
-    return rnd(r, 12) == 0 ? 0 : 3 + rnd(r, 10);
+    static const unsigned others[] = {
+        1, 2, 13, 14, 15, 16, 17, 18, 19, 24, 25, 26, 27, 28, 29, 30, 31,
+    };
+    unsigned k = rnd(r, 16);
+
+    if (k == 0) {
+        return 0;
+    }
+    if (k < 4) {
+        /* registers the block may not cache (it caches at most 6) */
+        return others[rnd(r, G_N_ELEMENTS(others))];
+    }
+    return 3 + rnd(r, 10);
 }
 
 static int32_t rimm(Rng *r)
@@ -919,6 +936,8 @@ static void random_mode(Mode m, uint64_t seed)
         GString *rep = g_string_new(NULL);
 
         bool loop = seq % 5 == 2;
+        static const unsigned thresholds[] = { 2, 2, 1, 3, 5 };
+        jit_threshold = thresholds[rnd(&r, G_N_ELEMENTS(thresholds))];
         c.n = gen_program(&r, w, seq % 4 != 0, loop);
         gen_state(&r, &st, m.le, m.virt);
         /* now and then across the end of the code page */
@@ -994,6 +1013,7 @@ static void random_mode(Mode m, uint64_t seed)
     /* The differential test means nothing if the compiler did not run. */
     g_assert_cmpuint(compiled, >=, seqs * 9 / 10);
     g_assert_cmpuint(insns, >=, words / 2);
+    jit_threshold = JIT_THRESHOLD;
     state_free(&st);
     state_free(&warm);
     side_cleanup(&ref);
