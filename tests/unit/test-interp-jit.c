@@ -17,6 +17,7 @@
  *
  * A mismatch reports the instruction words and the differing fields, and
  * the random test shrinks its program to a minimal reproducer first.
+ * Longer campaigns: JIT_TEST_SEQS=4000 JIT_TEST_SEED=7 test-interp-jit.
  */
 #include <stdio.h>
 
@@ -622,6 +623,15 @@ static uint32_t gen_mem(Rng *r)
     const MemForm *f = &mem_forms[rnd(r, G_N_ELEMENTS(mem_forms))];
     unsigned rt = rreg(r), base = 20 + rnd(r, 2), idx = 22 + rnd(r, 2);
     int32_t disp = (int32_t)f->size * ((int32_t)rnd(r, 9) - 4);
+    bool store = f->op == 62 || (f->op >= 36 && f->op <= 39) ||
+                 (f->op >= 44 && f->op <= 45) ||
+                 (f->op == 31 && (f->xo == 215 || f->xo == 407 || f->xo == 151 ||
+                                  f->xo == 183 || f->xo == 149 || f->xo == 181));
+
+    if (store && rnd(r, 6) == 0) {
+        /* a store of its own base or index (the old value, for updates) */
+        rt = rnd(r, 2) ? base : idx;
+    }
 
     switch (f->kind) {
     case 'D':
