@@ -480,17 +480,16 @@ static uint64_t mask64(unsigned mb, unsigned me)
     return mb <= me ? (from_mb & to_me) : (from_mb | to_me);
 }
 
-/* rlwinm (21), rlwimi (20). */
-static bool emit_rlw(X86Emit *e, uint32_t insn)
+/*
+ * The rotated value in rax: RA = it & @mask, or with RA & ~@mask for the
+ * inserting forms; CR0 for Rc=1.
+ */
+static bool finish_rotate(X86Emit *e, uint32_t insn, uint64_t mask, bool insert)
 {
-    unsigned rs = F_RT(insn), ra = F_RA(insn), sh = F_RB(insn);
-    unsigned mb = (insn >> 6) & 31, me = (insn >> 1) & 31;
-    uint64_t mask = mask64(mb + 32, me + 32);
+    unsigned ra = F_RA(insn);
 
-    load_gpr(e, RAX, rs);
-    rotl32_rax(e, sh);
     and_mask(e, RAX, mask);
-    if ((insn >> 26) == 20) {
+    if (insert) {
         load_gpr(e, RCX, ra);
         and_mask(e, RCX, ~mask);
         x86_alu_rr(e, ALU_OR, RAX, RCX);
@@ -502,10 +501,22 @@ static bool emit_rlw(X86Emit *e, uint32_t insn)
     return true;
 }
 
+/* rlwinm (21), rlwimi (20). */
+static bool emit_rlw(X86Emit *e, uint32_t insn)
+{
+    unsigned rs = F_RT(insn), sh = F_RB(insn);
+    unsigned mb = (insn >> 6) & 31, me = (insn >> 1) & 31;
+    uint64_t mask = mask64(mb + 32, me + 32);
+
+    load_gpr(e, RAX, rs);
+    rotl32_rax(e, sh);
+    return finish_rotate(e, insn, mask, (insn >> 26) == 20);
+}
+
 /* MD-form rldicl/rldicr/rldic/rldimi (30). */
 static bool emit_rld(X86Emit *e, uint32_t insn)
 {
-    unsigned xo = (insn >> 2) & 7, rs = F_RT(insn), ra = F_RA(insn);
+    unsigned xo = (insn >> 2) & 7, rs = F_RT(insn);
     unsigned sh = F_RB(insn) | (((insn >> 1) & 1) << 5);
     unsigned f = (insn >> 5) & 63, mbe = (f >> 1) | ((f & 1) << 5);
     uint64_t mask;
@@ -521,17 +532,7 @@ static bool emit_rld(X86Emit *e, uint32_t insn)
     if (sh) {
         x86_shift_imm(e, true, SH_ROL, RAX, sh);
     }
-    and_mask(e, RAX, mask);
-    if (xo == 3) {
-        load_gpr(e, RCX, ra);
-        and_mask(e, RCX, ~mask);
-        x86_alu_rr(e, ALU_OR, RAX, RCX);
-    }
-    store_gpr(e, RAX, ra);
-    if (F_RC(insn)) {
-        cr0_from_rax(e);
-    }
-    return true;
+    return finish_rotate(e, insn, mask, xo == 3);
 }
 
 /* slw/srw (RB[58:63] >= 32 gives 0), sld/srd (RB[57:63] >= 64 gives 0). */
