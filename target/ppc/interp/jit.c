@@ -1,6 +1,8 @@
 /*
  * Block compiler: straight-line runs of a hot decoded page become x86-64
- * host code (jit-insn.c emits each guest instruction).
+ * host code (jit-insn.c emits each guest instruction, jit-branch.c the
+ * branch that may end a block). The guest GPRs a block uses most are
+ * kept in host registers while it runs (jit.h).
  *
  * A compiled block replaces the handler of its first slot and has the
  * handler's signature and contract (interp-internal.h), so the run loop,
@@ -29,6 +31,8 @@
  * Code lives in a per-vCPU buffer, like the decoded pages it belongs to
  * (only the vCPU's own thread touches either). When it fills, every
  * decoded page of the vCPU is dropped with it, between two chains.
+ * interp_jit_threshold and the buffer limit are process-wide settings,
+ * written before vCPU threads run (ppc_interp_set_jit()).
  */
 #include "interp-internal.h"
 #include "jit.h"
