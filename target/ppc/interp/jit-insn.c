@@ -55,9 +55,33 @@ static void store_gpr(X86Emit *e, X86Reg r, unsigned g)
 
     if (b->host_reg[g] >= 0) {
         x86_mov_rr(e, (X86Reg)b->host_reg[g], r);
-        b->dirty |= 1u << g;
+        b->dirty |= 1ULL << g;
     } else {
         x86_store64(e, r, RDI, GPR(g));
+    }
+}
+
+/* XER, cached like a GPR when the block uses it enough (jit.h). */
+static void load_xer(X86Emit *e, X86Reg r)
+{
+    int h = block_of(e)->host_reg[JIT_XER];
+
+    if (h >= 0) {
+        x86_mov_rr(e, r, (X86Reg)h);
+    } else {
+        x86_load64(e, r, RDI, ENV(xer));
+    }
+}
+
+static void store_xer(X86Emit *e, X86Reg r)
+{
+    JitBlock *b = block_of(e);
+
+    if (b->host_reg[JIT_XER] >= 0) {
+        x86_mov_rr(e, (X86Reg)b->host_reg[JIT_XER], r);
+        b->dirty |= 1ULL << JIT_XER;
+    } else {
+        x86_store64(e, r, RDI, ENV(xer));
     }
 }
 
@@ -120,7 +144,7 @@ static void cr_field_from_flags(X86Emit *e, unsigned bf, bool is_signed)
     x86_cmov(e, is_signed ? CC_G : CC_A, R8, R9);
     x86_mov_imm(e, R9, 8);
     x86_cmov(e, is_signed ? CC_L : CC_B, R8, R9);
-    x86_load64(e, R9, RDI, ENV(xer));
+    load_xer(e, R9);
     x86_shift_imm(e, true, SH_SHR, R9, 31);         /* XER[SO] */
     x86_alu32_imm(e, ALU_AND, R9, 1);
     x86_alu_rr(e, ALU_OR, R8, R9);
@@ -185,7 +209,7 @@ static void emit_carrying(X86Emit *e, unsigned rt, unsigned ra, bool not_a,
         x86_alu_rr(e, ALU_ADC, RAX, RCX);
         break;
     case CIN_CA:
-        x86_load64(e, R9, RDI, ENV(xer));
+        load_xer(e, R9);
         x86_bt_imm(e, R9, 29);                      /* CF = XER[CA] */
         x86_alu_rr(e, ALU_ADC, RAX, RCX);
         break;
@@ -196,10 +220,10 @@ static void emit_carrying(X86Emit *e, unsigned rt, unsigned ra, bool not_a,
     x86_shift_imm(e, true, SH_SHR, R8, 32 - 18);    /* bit 32 -> CA32 */
     x86_alu32_imm(e, ALU_AND, R8, (int32_t)XER_CA32);
     x86_alu_rr(e, ALU_OR, R9, R8);
-    x86_load64(e, RCX, RDI, ENV(xer));
+    load_xer(e, RCX);
     x86_alu_imm(e, ALU_AND, RCX, (int32_t)~(XER_CA | XER_CA32));
     x86_alu_rr(e, ALU_OR, RCX, R9);
-    x86_store64(e, RCX, RDI, ENV(xer));
+    store_xer(e, RCX);
     store_gpr(e, RAX, rt);
 }
 

@@ -174,7 +174,12 @@ static void emit_entry(JitBlock *b, unsigned n)
     x86_load64(e, R11, RSI, RUN_OFF(host));
 }
 
-#define GPR_OFF(g)  ((int32_t)(offsetof(CPUPPCState, gpr) + 8 * (g)))
+/* Where cacheable register @g lives in env. */
+static int32_t cache_off(unsigned g)
+{
+    return g == JIT_XER ? (int32_t)offsetof(CPUPPCState, xer)
+                        : (int32_t)(offsetof(CPUPPCState, gpr) + 8 * g);
+}
 
 /* After the entry checks: save the cache registers, load what they cache. */
 static void emit_cache_load(JitBlock *b)
@@ -183,19 +188,19 @@ static void emit_cache_load(JitBlock *b)
         x86_rex(&b->e, false, 0, b->saved[i], false);
         x86_byte(&b->e, (uint8_t)(0x50 + (b->saved[i] & 7)));     /* push */
     }
-    for (unsigned g = 0; g < 32; g++) {
+    for (unsigned g = 0; g < JIT_CACHEABLE; g++) {
         if (b->host_reg[g] >= 0) {
-            x86_load64(&b->e, (X86Reg)b->host_reg[g], RDI, GPR_OFF(g));
+            x86_load64(&b->e, (X86Reg)b->host_reg[g], RDI, cache_off(g));
         }
     }
 }
 
 /* Leaving the block: changed cached registers back to env, pops. */
-void jit_cache_release(JitBlock *b, uint32_t dirty)
+void jit_cache_release(JitBlock *b, uint64_t dirty)
 {
-    for (unsigned g = 0; g < 32; g++) {
-        if (b->host_reg[g] >= 0 && (dirty & (1u << g))) {
-            x86_store64(&b->e, (X86Reg)b->host_reg[g], RDI, GPR_OFF(g));
+    for (unsigned g = 0; g < JIT_CACHEABLE; g++) {
+        if (b->host_reg[g] >= 0 && (dirty & (1ULL << g))) {
+            x86_store64(&b->e, (X86Reg)b->host_reg[g], RDI, cache_off(g));
         }
     }
     for (unsigned i = b->n_saved; i-- > 0;) {
@@ -205,15 +210,32 @@ void jit_cache_release(JitBlock *b, uint32_t dirty)
 }
 
 /*
+ * How often @w touches XER in a block: the carrying adds read and write
+ * CA; compares and Rc=1 read SO (roughly: it only weighs the choice).
+ */
+static unsigned xer_uses(uint32_t w)
+{
+    unsigned op = w >> 26, xo = (w >> 1) & 0x3FF;
+
+    if (op == 8 || (op == 31 && (xo == 10 || xo == 138 || xo == 234 ||
+                                 xo == 202 || xo == 8 || xo == 136 ||
+                                 xo == 232 || xo == 200))) {
+        return 2;
+    }
+    return op == 10 || op == 11 || op == 28 || op == 29 ||
+           (op == 31 && (xo == 0 || xo == 32)) || (w & 1);
+}
+
+/*
  * Cache the guest registers the block names most often (at least twice),
- * counting the register fields each instruction form has.
+ * counting the register fields each instruction form has, and XER.
  */
 static void choose_cached_regs(JitBlock *b, const uint32_t *words, unsigned n)
 {
     static const X86Reg cache_regs[JIT_CACHE_REGS] = {
         RBX, RBP, R12, R13, R14, R15,
     };
-    unsigned uses[32] = { 0 };
+    unsigned uses[JIT_CACHEABLE] = { 0 };
 
     for (unsigned i = 0; i < n; i++) {
         uint32_t w = words[i];
@@ -223,12 +245,13 @@ static void choose_cached_regs(JitBlock *b, const uint32_t *words, unsigned n)
         if (op == 31) {
             uses[(w >> 11) & 31]++;
         }
+        uses[JIT_XER] += xer_uses(w);
     }
     memset(b->host_reg, -1, sizeof(b->host_reg));
     b->n_saved = 0;
     while (b->n_saved < JIT_CACHE_REGS) {
         unsigned best = 0;
-        for (unsigned g = 1; g < 32; g++) {
+        for (unsigned g = 1; g < JIT_CACHEABLE; g++) {
             if (uses[g] > uses[best]) {
                 best = g;
             }
@@ -352,13 +375,13 @@ static void find_branch_targets(const uint32_t *words, const PPCDecodedPage *pag
  * covers (0: nothing worth compiling there, nothing emitted).
  */
 /* Every guest register the block caches. */
-static uint32_t all_cached(const JitBlock *b)
+static uint64_t all_cached(const JitBlock *b)
 {
-    uint32_t m = 0;
+    uint64_t m = 0;
 
-    for (unsigned g = 0; g < 32; g++) {
+    for (unsigned g = 0; g < JIT_CACHEABLE; g++) {
         if (b->host_reg[g] >= 0) {
-            m |= 1u << g;
+            m |= 1ULL << g;
         }
     }
     return m;

@@ -39,25 +39,28 @@ typedef struct JitExit {
     uint8_t *at;            /* rel32 of the jump to patch */
     unsigned slot;
     unsigned store_len;
-    uint32_t dirty;         /* cached guest registers to write back there */
+    uint64_t dirty;         /* cached guest registers to write back there */
 } JitExit;
 
-/* Host registers that may cache guest GPRs (callee-saved: pushed). */
+/* Host registers that may cache guest registers (callee-saved: pushed). */
 #define JIT_CACHE_REGS      6
+/* What may be cached: GPR 0..31, and XER as number 32. */
+#define JIT_XER             32
+#define JIT_CACHEABLE       33
 
 /*
  * The block being emitted. Register use in its code: rdi = env, rsi = run,
  * rdx = the head slot (the handler arguments, kept throughout); r10 =
  * run->dtlb (translated) or run->fast_limit (real mode), r11 = run->host;
- * rax, rcx, r8, r9 are scratch. The guest GPRs the block uses most are
+ * rax, rcx, r8, r9 are scratch. The guest GPRs (and XER) the block uses most are
  * loaded into rbx, rbp, r12..r15 at entry (host_reg[]) and written back
  * to env, as far as they were changed, wherever the block is left; the
  * others, and everything else, live in env.
  */
 typedef struct JitBlock {
     X86Emit e;              /* first: jit-insn.c finds the block from it */
-    int8_t host_reg[32];    /* guest GPR -> host register, or -1 */
-    uint32_t dirty;         /* cached GPRs changed so far */
+    int8_t host_reg[JIT_CACHEABLE];     /* guest register -> host, or -1 */
+    uint64_t dirty;         /* cached registers changed so far (bits) */
     X86Reg saved[JIT_CACHE_REGS];       /* pushed at entry, in this order */
     unsigned n_saved;
     bool le;                /* the page's MSR[LE]: data byte order */
@@ -79,7 +82,7 @@ bool jit_emit_insn(JitBlock *b, uint32_t insn);
 /* A jump (rel32 at @at) out of the block: see JitExit. */
 void jit_add_exit(JitBlock *b, uint8_t *at, unsigned store_len);
 /* Leaving the block: the @dirty cached registers back to env, pops. */
-void jit_cache_release(JitBlock *b, uint32_t dirty);
+void jit_cache_release(JitBlock *b, uint64_t dirty);
 
 #define RUN_OFF(field)  ((int32_t)offsetof(PPCRun, field))
 
