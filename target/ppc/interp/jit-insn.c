@@ -1,110 +1,16 @@
 /*
  * Block compiler, one guest instruction at a time: x86-64 code for the
- * fixed-point, load/store and LR/CTR instructions that make up most of
- * what a kernel runs, in 64-bit mode, with the same results as the
- * interpreter's handlers (the differential test, test-interp-jit, holds
- * the two together). Register use: jit.h. Guest registers are read from
- * and written to env around each instruction: no register allocation,
- * which keeps every instruction boundary a consistent state to leave at.
+ * fixed-point and LR/CTR instructions that make up most of what a kernel
+ * runs, in 64-bit mode, with the same results as the interpreter's
+ * handlers (the differential tests, test-interp-jit*, hold the two
+ * together); loads and stores are jit-mem.c's. Register use and the
+ * guest-register cache: jit.h.
  */
 #include "jit.h"
 
 #include <stddef.h>
 
-#define GPR(r)      ((int32_t)(offsetof(CPUPPCState, gpr) + 8 * (r)))
-#define ENV(f)      ((int32_t)offsetof(CPUPPCState, f))
-
-_Static_assert(sizeof(PPCTlbEntry) == 32, "TLB index scaling below");
-_Static_assert(PPC_REAL_ADDR_MASK == ~0ULL >> 4, "real-mode mask below");
-
-/* ---- instruction fields (Book I 1.6) ---- */
-
-#define F_RT(i)     (((i) >> 21) & 31)
-#define F_RA(i)     (((i) >> 16) & 31)
-#define F_RB(i)     (((i) >> 11) & 31)
-#define F_XO10(i)   (((i) >> 1) & 0x3FF)
-#define F_RC(i)     ((i) & 1)
-#define F_SIMM(i)   ((int32_t)(int16_t)(i))
-#define F_UIMM(i)   ((i) & 0xFFFF)
-
 /* ---- small pieces ---- */
-
-/*
- * Guest registers: a host register for those the block caches (jit.h),
- * else their place in env. Every emitter reaches them through these.
- */
-static JitBlock *block_of(X86Emit *e)
-{
-    return (JitBlock *)((char *)e - offsetof(JitBlock, e));
-}
-
-static void load_gpr(X86Emit *e, X86Reg r, unsigned g)
-{
-    int h = block_of(e)->host_reg[g];
-
-    if (h >= 0) {
-        x86_mov_rr(e, r, (X86Reg)h);
-    } else {
-        x86_load64(e, r, RDI, GPR(g));
-    }
-}
-
-static void store_gpr(X86Emit *e, X86Reg r, unsigned g)
-{
-    JitBlock *b = block_of(e);
-
-    if (b->host_reg[g] >= 0) {
-        x86_mov_rr(e, (X86Reg)b->host_reg[g], r);
-        b->dirty |= 1ULL << g;
-    } else {
-        x86_store64(e, r, RDI, GPR(g));
-    }
-}
-
-/* XER, cached like a GPR when the block uses it enough (jit.h). */
-static void load_xer(X86Emit *e, X86Reg r)
-{
-    int h = block_of(e)->host_reg[JIT_XER];
-
-    if (h >= 0) {
-        x86_mov_rr(e, r, (X86Reg)h);
-    } else {
-        x86_load64(e, r, RDI, ENV(xer));
-    }
-}
-
-static void store_xer(X86Emit *e, X86Reg r)
-{
-    JitBlock *b = block_of(e);
-
-    if (b->host_reg[JIT_XER] >= 0) {
-        x86_mov_rr(e, (X86Reg)b->host_reg[JIT_XER], r);
-        b->dirty |= 1ULL << JIT_XER;
-    } else {
-        x86_store64(e, r, RDI, ENV(xer));
-    }
-}
-
-/* r op= guest register @g */
-static void alu_gpr(X86Emit *e, X86Alu op, X86Reg r, unsigned g)
-{
-    int h = block_of(e)->host_reg[g];
-
-    if (h >= 0) {
-        x86_alu_rr(e, op, r, (X86Reg)h);
-    } else {
-        x86_alu_rm(e, op, r, RDI, GPR(g));
-    }
-}
-
-static void load_gpr_or_zero(X86Emit *e, X86Reg r, unsigned g)
-{
-    if (g) {
-        load_gpr(e, r, g);
-    } else {
-        x86_alu32_rr(e, ALU_XOR, r, r);
-    }
-}
 
 /* r &= mask, through r9 when the mask is no sign-extended imm32. */
 static void and_mask(X86Emit *e, X86Reg r, uint64_t mask)
@@ -144,7 +50,7 @@ static void cr_field_from_flags(X86Emit *e, unsigned bf, bool is_signed)
     x86_cmov(e, is_signed ? CC_G : CC_A, R8, R9);
     x86_mov_imm(e, R9, 8);
     x86_cmov(e, is_signed ? CC_L : CC_B, R8, R9);
-    load_xer(e, R9);
+    jit_load(e, R9, JIT_XER);
     x86_shift_imm(e, true, SH_SHR, R9, 31);         /* XER[SO] */
     x86_alu32_imm(e, ALU_AND, R9, 1);
     x86_alu_rr(e, ALU_OR, R8, R9);
@@ -188,12 +94,12 @@ typedef enum { B_REG, B_ZERO, B_ONES, B_IMM } AddendB;
 static void emit_carrying(X86Emit *e, unsigned rt, unsigned ra, bool not_a,
                           AddendB bkind, unsigned rb, int32_t imm, CarryIn cin)
 {
-    load_gpr(e, RAX, ra);
+    jit_load(e, RAX, ra);
     if (not_a) {
         x86_group3(e, 2, RAX);                      /* not */
     }
     switch (bkind) {
-    case B_REG:  load_gpr(e, RCX, rb); break;
+    case B_REG:  jit_load(e, RCX, rb); break;
     case B_ZERO: x86_mov_imm(e, RCX, 0); break;
     case B_ONES: x86_mov_imm(e, RCX, ~0ULL); break;
     case B_IMM:  x86_mov_imm(e, RCX, (uint64_t)(int64_t)imm); break;
@@ -209,7 +115,7 @@ static void emit_carrying(X86Emit *e, unsigned rt, unsigned ra, bool not_a,
         x86_alu_rr(e, ALU_ADC, RAX, RCX);
         break;
     case CIN_CA:
-        load_xer(e, R9);
+        jit_load(e, R9, JIT_XER);
         x86_bt_imm(e, R9, 29);                      /* CF = XER[CA] */
         x86_alu_rr(e, ALU_ADC, RAX, RCX);
         break;
@@ -220,255 +126,11 @@ static void emit_carrying(X86Emit *e, unsigned rt, unsigned ra, bool not_a,
     x86_shift_imm(e, true, SH_SHR, R8, 32 - 18);    /* bit 32 -> CA32 */
     x86_alu32_imm(e, ALU_AND, R8, (int32_t)XER_CA32);
     x86_alu_rr(e, ALU_OR, R9, R8);
-    load_xer(e, RCX);
+    jit_load(e, RCX, JIT_XER);
     x86_alu_imm(e, ALU_AND, RCX, (int32_t)~(XER_CA | XER_CA32));
     x86_alu_rr(e, ALU_OR, RCX, R9);
-    store_xer(e, RCX);
-    store_gpr(e, RAX, rt);
-}
-
-/* ---- storage access ---- */
-
-/* rcx = EA of a D/DS-form (RA|0) + imm or an X-form (RA|0) + RB. */
-static void ea_d(X86Emit *e, unsigned ra, int32_t imm)
-{
-    if (!ra) {
-        x86_mov_imm(e, RCX, (uint64_t)(int64_t)imm);
-        return;
-    }
-    load_gpr(e, RCX, ra);
-    if (imm) {
-        x86_alu_imm(e, ALU_ADD, RCX, imm);
-    }
-}
-
-static void ea_x(X86Emit *e, unsigned ra, unsigned rb)
-{
-    load_gpr(e, RCX, rb);
-    if (ra) {
-        alu_gpr(e, ALU_ADD, RCX, ra);
-    }
-}
-
-static void exit_if(JitBlock *b, X86Cond cc)
-{
-    jit_add_exit(b, x86_jcc_fwd(&b->e, cc), 0);
-}
-
-/*
- * r8 = host address of the naturally aligned @size-byte access at EA rcx,
- * on the interpreter's fast path (mem_fast()); anything else leaves the
- * block to the interpreter, which redoes the instruction.
- */
-static void translate(JitBlock *b, unsigned size, bool store)
-{
-    X86Emit *e = &b->e;
-
-    if (size > 1) {
-        x86_test32_imm(e, RCX, size - 1);
-        exit_if(b, CC_NE);
-    }
-    if (b->translated) {
-        x86_zext32(e, RAX, RCX);
-        x86_shift_imm(e, false, SH_SHR, RAX, GUEST_PAGE_SHIFT - 5);
-        x86_alu32_imm(e, ALU_AND, RAX, (TLB_ENTRIES - 1) << 5);
-        x86_alu_rr(e, ALU_ADD, RAX, R10);           /* the entry */
-        x86_mov_rr(e, R8, RCX);
-        x86_alu_imm(e, ALU_AND, R8, -(int32_t)GUEST_PAGE_SIZE);
-        x86_alu_rm(e, ALU_CMP, R8, RAX,
-                   store ? (int32_t)offsetof(PPCTlbEntry, tag_write)
-                         : (int32_t)offsetof(PPCTlbEntry, tag_read));
-        exit_if(b, CC_NE);
-        x86_zext32(e, R8, RCX);
-        x86_alu32_imm(e, ALU_AND, R8, GUEST_PAGE_SIZE - 1);
-        x86_alu_rm(e, ALU_ADD, R8, RAX, (int32_t)offsetof(PPCTlbEntry, ra));
-    } else {
-        x86_mov_rr(e, R8, RCX);
-        x86_shift_imm(e, true, SH_SHL, R8, 4);      /* & PPC_REAL_ADDR_MASK */
-        x86_shift_imm(e, true, SH_SHR, R8, 4);
-        x86_lea(e, RAX, R8, (int32_t)size);
-        x86_alu_rr(e, ALU_CMP, RAX, R10);           /* ra + size > RAM */
-        exit_if(b, CC_A);
-    }
-    x86_alu_rr(e, ALU_ADD, R8, R11);
-    b->uses_memory = true;
-}
-
-static void emit_load(JitBlock *b, unsigned rt, unsigned ra, unsigned size,
-                      bool sign, bool update)
-{
-    X86Emit *e = &b->e;
-
-    translate(b, size, false);
-    switch (size) {
-    case 1:
-        x86_load8zx(e, RAX, R8, 0);
-        break;
-    case 2:
-        x86_load16zx(e, RAX, R8, 0);
-        if (!b->le) {
-            x86_bswap(e, false, RAX);
-            x86_shift_imm(e, false, SH_SHR, RAX, 16);
-        }
-        if (sign) {
-            x86_sext16(e, RAX, RAX);
-        }
-        break;
-    case 4:
-        x86_load32(e, RAX, R8, 0);
-        if (!b->le) {
-            x86_bswap(e, false, RAX);
-        }
-        if (sign) {
-            x86_sext32(e, RAX, RAX);
-        }
-        break;
-    default:
-        x86_load64(e, RAX, R8, 0);
-        if (!b->le) {
-            x86_bswap(e, true, RAX);
-        }
-        break;
-    }
-    store_gpr(e, RAX, rt);
-    if (update) {
-        store_gpr(e, RCX, ra);
-    }
-}
-
-/*
- * After a store to r8: the dirty log or a decoded line there (store_done())
- * finish through interp_store_done_slow().
- */
-static void store_check(JitBlock *b, unsigned size)
-{
-    X86Emit *e = &b->e;
-
-    x86_mov_rr(e, RAX, R8);
-    x86_alu_rr(e, ALU_SUB, RAX, R11);               /* real address */
-    x86_shift_imm(e, true, SH_SHR, RAX, CODE_LINE_SHIFT);
-    x86_alu32_imm(e, ALU_AND, RAX, (1u << CODE_LINE_BITS) - 1);
-    x86_zext32(e, RCX, RAX);
-    x86_alu32_imm(e, ALU_AND, RCX, 7);
-    x86_shift_imm(e, false, SH_SHR, RAX, 3);
-    x86_mov_imm(e, R9, (uintptr_t)interp_code_lines);
-    x86_alu_rr(e, ALU_ADD, R9, RAX);
-    x86_load8zx(e, RAX, R9, 0);
-    x86_shift_cl(e, false, SH_SHR, RAX);
-    x86_alu32_imm(e, ALU_AND, RAX, 1);
-    x86_load64(e, R9, RSI, (int32_t)offsetof(PPCRun, ram));
-    x86_op_mem(e, false, X86_OP(0x0B), RAX, R9,
-               (int32_t)offsetof(GuestMemory, dirty_log), false);
-    jit_add_exit(b, x86_jcc_fwd(e, CC_NE), size);
-}
-
-static void emit_store(JitBlock *b, unsigned rs, unsigned ra, unsigned size,
-                       bool update)
-{
-    X86Emit *e = &b->e;
-
-    translate(b, size, true);
-    load_gpr(e, RAX, rs);
-    if (!b->le && size > 1) {
-        x86_bswap(e, size == 8, RAX);
-        if (size == 2) {
-            x86_shift_imm(e, false, SH_SHR, RAX, 16);
-        }
-    }
-    switch (size) {
-    case 1: x86_store8(e, RAX, R8, 0); break;
-    case 2: x86_store16(e, RAX, R8, 0); break;
-    case 4: x86_store32(e, RAX, R8, 0); break;
-    default: x86_store64(e, RAX, R8, 0); break;
-    }
-    if (update) {
-        store_gpr(e, RCX, ra);
-    }
-    store_check(b, size);
-}
-
-/* D-form loads and stores (primary opcodes 32..45), DS-form 58/62. */
-static bool emit_dform_access(JitBlock *b, uint32_t insn)
-{
-    static const struct { uint8_t size, store, update, sign; } forms[64] = {
-        [32] = { 4, 0, 0, 0 }, [33] = { 4, 0, 1, 0 },       /* lwz, lwzu */
-        [34] = { 1, 0, 0, 0 }, [35] = { 1, 0, 1, 0 },       /* lbz, lbzu */
-        [40] = { 2, 0, 0, 0 }, [41] = { 2, 0, 1, 0 },       /* lhz, lhzu */
-        [42] = { 2, 0, 0, 1 },                              /* lha */
-        [36] = { 4, 1, 0, 0 }, [37] = { 4, 1, 1, 0 },       /* stw, stwu */
-        [38] = { 1, 1, 0, 0 }, [39] = { 1, 1, 1, 0 },       /* stb, stbu */
-        [44] = { 2, 1, 0, 0 }, [45] = { 2, 1, 1, 0 },       /* sth, sthu */
-    };
-    unsigned op = insn >> 26, rt = F_RT(insn), ra = F_RA(insn);
-    unsigned size, store, update, sign;
-    int32_t disp = F_SIMM(insn);
-
-    if (op == 58 || op == 62) {
-        unsigned xo = insn & 3;
-        disp &= ~3;
-        store = op == 62;
-        if (xo > (store ? 1u : 2u)) {
-            return false;                   /* lq/stq and friends */
-        }
-        size = xo == 2 ? 4 : 8;             /* lwa */
-        sign = xo == 2;
-        update = xo == 1;
-    } else {
-        if (!forms[op].size) {
-            return false;
-        }
-        size = forms[op].size;
-        store = forms[op].store;
-        update = forms[op].update;
-        sign = forms[op].sign;
-    }
-    if (update && (ra == 0 || (!store && ra == rt))) {
-        return false;                       /* invalid forms: interpreted */
-    }
-    ea_d(&b->e, ra, disp);
-    if (store) {
-        emit_store(b, rt, ra, size, update);
-    } else {
-        emit_load(b, rt, ra, size, sign, update);
-    }
-    return true;
-}
-
-/* X-form loads and stores (primary opcode 31). */
-static bool emit_xform_access(JitBlock *b, uint32_t insn)
-{
-    static const struct { uint16_t xo; uint8_t size, store, update, sign; }
-    forms[] = {
-        { 23, 4, 0, 0, 0 },  { 55, 4, 0, 1, 0 },  /* lwzx, lwzux */
-        { 87, 1, 0, 0, 0 },  { 119, 1, 0, 1, 0 }, /* lbzx, lbzux */
-        { 279, 2, 0, 0, 0 }, { 343, 2, 0, 0, 1 }, /* lhzx, lhax */
-        { 341, 4, 0, 0, 1 },                      /* lwax */
-        { 21, 8, 0, 0, 0 },  { 53, 8, 0, 1, 0 },  /* ldx, ldux */
-        { 151, 4, 1, 0, 0 }, { 183, 4, 1, 1, 0 }, /* stwx, stwux */
-        { 215, 1, 1, 0, 0 }, { 407, 2, 1, 0, 0 }, /* stbx, sthx */
-        { 149, 8, 1, 0, 0 }, { 181, 8, 1, 1, 0 }, /* stdx, stdux */
-    };
-    unsigned xo = F_XO10(insn), rt = F_RT(insn), ra = F_RA(insn);
-
-    if (F_RC(insn)) {
-        return false;
-    }
-    for (unsigned i = 0; i < G_N_ELEMENTS(forms); i++) {
-        if (forms[i].xo != xo) {
-            continue;
-        }
-        if (forms[i].update && (ra == 0 || (!forms[i].store && ra == rt))) {
-            return false;
-        }
-        ea_x(&b->e, ra, F_RB(insn));
-        if (forms[i].store) {
-            emit_store(b, rt, ra, forms[i].size, forms[i].update);
-        } else {
-            emit_load(b, rt, ra, forms[i].size, forms[i].sign, forms[i].update);
-        }
-        return true;
-    }
-    return false;
+    jit_store(e, RCX, JIT_XER);
+    jit_store(e, RAX, rt);
 }
 
 /* ---- fixed-point ---- */
@@ -478,13 +140,13 @@ static bool emit_compare(X86Emit *e, uint32_t insn, bool with_rb, bool is_signed
     unsigned bf = (insn >> 23) & 7, ra = F_RA(insn);
     bool l = (insn >> 21) & 1;
 
-    load_gpr(e, RAX, ra);
+    jit_load(e, RAX, ra);
     if (!l) {
         (is_signed ? x86_sext32 : x86_zext32)(e, RAX, RAX);
     }
     if (with_rb) {
         unsigned rb = F_RB(insn);
-        load_gpr(e, RCX, rb);
+        jit_load(e, RCX, rb);
         if (!l) {
             (is_signed ? x86_sext32 : x86_zext32)(e, RCX, RCX);
         }
@@ -514,11 +176,11 @@ static bool finish_rotate(X86Emit *e, uint32_t insn, uint64_t mask, bool insert)
 
     and_mask(e, RAX, mask);
     if (insert) {
-        load_gpr(e, RCX, ra);
+        jit_load(e, RCX, ra);
         and_mask(e, RCX, ~mask);
         x86_alu_rr(e, ALU_OR, RAX, RCX);
     }
-    store_gpr(e, RAX, ra);
+    jit_store(e, RAX, ra);
     if (F_RC(insn)) {
         cr0_from_rax(e);
     }
@@ -532,7 +194,7 @@ static bool emit_rlw(X86Emit *e, uint32_t insn)
     unsigned mb = (insn >> 6) & 31, me = (insn >> 1) & 31;
     uint64_t mask = mask64(mb + 32, me + 32);
 
-    load_gpr(e, RAX, rs);
+    jit_load(e, RAX, rs);
     rotl32_rax(e, sh);
     return finish_rotate(e, insn, mask, (insn >> 26) == 20);
 }
@@ -552,7 +214,7 @@ static bool emit_rld(X86Emit *e, uint32_t insn)
     case 3: mask = mask64(mbe, 63 - sh); break;
     default: return false;                  /* MDS-form rldcl/rldcr */
     }
-    load_gpr(e, RAX, rs);
+    jit_load(e, RAX, rs);
     if (sh) {
         x86_shift_imm(e, true, SH_ROL, RAX, sh);
     }
@@ -562,13 +224,13 @@ static bool emit_rld(X86Emit *e, uint32_t insn)
 /* slw/srw (RB[58:63] >= 32 gives 0), sld/srd (RB[57:63] >= 64 gives 0). */
 static void emit_shift(X86Emit *e, uint32_t insn, bool word, X86Shift op)
 {
-    load_gpr(e, RCX, F_RB(insn));
-    load_gpr(e, RAX, F_RT(insn));
+    jit_load(e, RCX, F_RB(insn));
+    jit_load(e, RAX, F_RT(insn));
     x86_shift_cl(e, !word, op, RAX);    /* a 32-bit shift zero-extends */
     x86_alu32_rr(e, ALU_XOR, R8, R8);
     x86_test32_imm(e, RCX, word ? 32 : 64);
     x86_cmov(e, CC_NE, RAX, R8);
-    store_gpr(e, RAX, F_RA(insn));
+    jit_store(e, RAX, F_RA(insn));
 }
 
 /* X-form logical RA = RS op RB, optionally complemented (31). */
@@ -589,18 +251,18 @@ static bool emit_logical(X86Emit *e, uint32_t insn)
     case 284: op = ALU_XOR; not_result = true; break;   /* eqv */
     default: return false;
     }
-    load_gpr(e, RAX, rs);
+    jit_load(e, RAX, rs);
     if (not_b) {
-        load_gpr(e, RCX, rb);
+        jit_load(e, RCX, rb);
         x86_group3(e, 2, RCX);
         x86_alu_rr(e, op, RAX, RCX);
     } else {
-        alu_gpr(e, op, RAX, rb);
+        jit_alu(e, op, RAX, rb);
     }
     if (not_result) {
         x86_group3(e, 2, RAX);
     }
-    store_gpr(e, RAX, ra);
+    jit_store(e, RAX, ra);
     if (F_RC(insn)) {
         cr0_from_rax(e);
     }
@@ -618,9 +280,9 @@ static bool emit_extend(X86Emit *e, uint32_t insn)
     case 986: extend = x86_sext32; break;
     default: return false;
     }
-    load_gpr(e, RAX, F_RT(insn));
+    jit_load(e, RAX, F_RT(insn));
     extend(e, RAX, RAX);
-    store_gpr(e, RAX, F_RA(insn));
+    jit_store(e, RAX, F_RA(insn));
     if (F_RC(insn)) {
         cr0_from_rax(e);
     }
@@ -635,33 +297,33 @@ static bool emit_xo_arith(X86Emit *e, uint32_t insn)
 
     switch (F_XO10(insn)) {         /* OE=0 is part of the 10-bit XO */
     case 266:                                               /* add */
-        load_gpr(e, RAX, ra);
-        alu_gpr(e, ALU_ADD, RAX, rb);
+        jit_load(e, RAX, ra);
+        jit_alu(e, ALU_ADD, RAX, rb);
         break;
     case 40:                                                /* subf */
-        load_gpr(e, RAX, rb);
-        alu_gpr(e, ALU_SUB, RAX, ra);
+        jit_load(e, RAX, rb);
+        jit_alu(e, ALU_SUB, RAX, ra);
         break;
     case 104:                                               /* neg */
-        load_gpr(e, RAX, ra);
+        jit_load(e, RAX, ra);
         x86_group3(e, 3, RAX);
         break;
     case 233:                                               /* mulld */
-        load_gpr(e, RAX, ra);
-        load_gpr(e, RCX, rb);
+        jit_load(e, RAX, ra);
+        jit_load(e, RCX, rb);
         x86_imul_rr(e, RAX, RCX);
         break;
     case 235:                                               /* mullw */
-        load_gpr(e, RAX, ra);
+        jit_load(e, RAX, ra);
         x86_sext32(e, RAX, RAX);
-        load_gpr(e, RCX, rb);
+        jit_load(e, RCX, rb);
         x86_sext32(e, RCX, RCX);
         x86_imul_rr(e, RAX, RCX);
         break;
     case 9:                                                 /* mulhdu */
     case 73:                                                /* mulhd */
-        load_gpr(e, RAX, ra);
-        load_gpr(e, RCX, rb);
+        jit_load(e, RAX, ra);
+        jit_load(e, RCX, rb);
         x86_mov_rr(e, R9, RDX);                     /* mul clobbers rdx */
         x86_group3(e, F_XO10(insn) == 9 ? 4 : 5, RCX);
         x86_mov_rr(e, RAX, RDX);
@@ -678,7 +340,7 @@ static bool emit_xo_arith(X86Emit *e, uint32_t insn)
     default:
         return false;
     }
-    store_gpr(e, RAX, rt);
+    jit_store(e, RAX, rt);
     return true;
 }
 
@@ -687,12 +349,12 @@ static void emit_isel(X86Emit *e, uint32_t insn)
 {
     unsigned bc = (insn >> 6) & 31;
 
-    load_gpr_or_zero(e, RAX, F_RA(insn));
-    load_gpr(e, RCX, F_RB(insn));
+    jit_load_or_zero(e, RAX, F_RA(insn));
+    jit_load(e, RCX, F_RB(insn));
     x86_load32(e, R8, RDI, ENV(cr));
     x86_test32_imm(e, R8, 1u << (31 - bc));
     x86_cmov(e, CC_E, RAX, RCX);
-    store_gpr(e, RAX, F_RT(insn));
+    jit_store(e, RAX, F_RT(insn));
 }
 
 /* mfspr/mtspr of LR and CTR, the only SPR moves that stay in a block. */
@@ -709,11 +371,11 @@ static bool emit_spr_move(X86Emit *e, uint32_t insn, bool to_spr)
         return false;
     }
     if (to_spr) {
-        load_gpr(e, RAX, F_RT(insn));
+        jit_load(e, RAX, F_RT(insn));
         x86_store64(e, RAX, RDI, off);
     } else {
         x86_load64(e, RAX, RDI, off);
-        store_gpr(e, RAX, F_RT(insn));
+        jit_store(e, RAX, F_RT(insn));
     }
     return true;
 }
@@ -743,7 +405,7 @@ static bool emit_op31(JitBlock *b, uint32_t insn)
     if (!F_RC(insn) && emit_xo_arith(e, insn)) {
         return true;
     }
-    return emit_xform_access(b, insn);
+    return jit_emit_xform_access(b, insn);
 }
 
 /* D-form immediates: addi/addis, logical immediates, andi./andis. */
@@ -755,31 +417,31 @@ static bool emit_dform_alu(X86Emit *e, uint32_t insn)
     switch (op) {
     case 14:                                        /* addi */
     case 15:                                        /* addis */
-        load_gpr_or_zero(e, RAX, ra);
+        jit_load_or_zero(e, RAX, ra);
         x86_alu_imm(e, ALU_ADD, RAX, op == 14 ? F_SIMM(insn)
                                               : (int32_t)(ui << 16));
-        store_gpr(e, RAX, rt);
+        jit_store(e, RAX, rt);
         return true;
     case 24: case 25: case 26: case 27:             /* ori oris xori xoris */
         if (insn == 0x60000000) {
             return true;                            /* nop */
         }
-        load_gpr(e, RAX, rt);
+        jit_load(e, RAX, rt);
         alu_uimm(e, op >= 26 ? ALU_XOR : ALU_OR, RAX,
                  (op & 1) ? ui << 16 : ui);
-        store_gpr(e, RAX, ra);
+        jit_store(e, RAX, ra);
         return true;
     case 28: case 29:                               /* andi. andis. */
-        load_gpr(e, RAX, rt);
+        jit_load(e, RAX, rt);
         alu_uimm(e, ALU_AND, RAX, op == 29 ? ui << 16 : ui);
-        store_gpr(e, RAX, ra);
+        jit_store(e, RAX, ra);
         cr0_from_rax(e);
         return true;
     case 7:                                         /* mulli */
-        load_gpr(e, RAX, ra);
+        jit_load(e, RAX, ra);
         x86_op_rr(e, true, X86_OP(0x69), RAX, RAX);
         x86_u32(e, (uint32_t)F_SIMM(insn));
-        store_gpr(e, RAX, rt);
+        jit_store(e, RAX, rt);
         return true;
     case 8:                                         /* subfic */
         emit_carrying(e, rt, ra, true, B_IMM, 0, F_SIMM(insn), CIN_ONE);
@@ -805,7 +467,7 @@ bool jit_emit_insn(JitBlock *b, uint32_t insn)
     case 32 ... 45:
     case 58:
     case 62:
-        return emit_dform_access(b, insn);
+        return jit_emit_dform_access(b, insn);
     default:
         return emit_dform_alu(&b->e, insn);
     }

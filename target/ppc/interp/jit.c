@@ -174,12 +174,6 @@ static void emit_entry(JitBlock *b, unsigned n)
     x86_load64(e, R11, RSI, RUN_OFF(host));
 }
 
-/* Where cacheable register @g lives in env. */
-static int32_t cache_off(unsigned g)
-{
-    return g == JIT_XER ? (int32_t)offsetof(CPUPPCState, xer)
-                        : (int32_t)(offsetof(CPUPPCState, gpr) + 8 * g);
-}
 
 /* After the entry checks: save the cache registers, load what they cache. */
 static void emit_cache_load(JitBlock *b)
@@ -190,7 +184,7 @@ static void emit_cache_load(JitBlock *b)
     }
     for (unsigned g = 0; g < JIT_CACHEABLE; g++) {
         if (b->host_reg[g] >= 0) {
-            x86_load64(&b->e, (X86Reg)b->host_reg[g], RDI, cache_off(g));
+            x86_load64(&b->e, (X86Reg)b->host_reg[g], RDI, jit_cache_off(g));
         }
     }
 }
@@ -200,7 +194,7 @@ void jit_cache_release(JitBlock *b, uint64_t dirty)
 {
     for (unsigned g = 0; g < JIT_CACHEABLE; g++) {
         if (b->host_reg[g] >= 0 && (dirty & (1ULL << g))) {
-            x86_store64(&b->e, (X86Reg)b->host_reg[g], RDI, cache_off(g));
+            x86_store64(&b->e, (X86Reg)b->host_reg[g], RDI, jit_cache_off(g));
         }
     }
     for (unsigned i = b->n_saved; i-- > 0;) {

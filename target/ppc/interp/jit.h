@@ -108,4 +108,82 @@ bool jit_is_branch_to_reg(uint32_t w);
 void jit_emit_branch_to_reg(JitBlock *b, uint32_t w, unsigned last,
                             uint64_t cia, uint64_t page_ea);
 
+/* ---- guest registers in generated code (jit-insn.c, jit-mem.c) ---- */
+
+/* Instruction fields (Book I 1.6). */
+#define F_RT(i)     (((i) >> 21) & 31)
+#define F_RA(i)     (((i) >> 16) & 31)
+#define F_RB(i)     (((i) >> 11) & 31)
+#define F_XO10(i)   (((i) >> 1) & 0x3FF)
+#define F_RC(i)     ((i) & 1)
+#define F_SIMM(i)   ((int32_t)(int16_t)(i))
+#define F_UIMM(i)   ((i) & 0xFFFF)
+
+#define ENV(f)      ((int32_t)offsetof(CPUPPCState, f))
+
+/* Where cacheable register @g (a GPR, or JIT_XER) lives in env. */
+static inline int32_t jit_cache_off(unsigned g)
+{
+    return g == JIT_XER ? ENV(xer)
+                        : (int32_t)(offsetof(CPUPPCState, gpr) + 8 * g);
+}
+
+static inline JitBlock *jit_block_of(X86Emit *e)
+{
+    return (JitBlock *)((char *)e - offsetof(JitBlock, e));
+}
+
+/*
+ * Guest register @g (a GPR, or JIT_XER): its host register when the block
+ * caches it, else its place in env. Every emitter reaches them so.
+ */
+static inline void jit_load(X86Emit *e, X86Reg r, unsigned g)
+{
+    int h = jit_block_of(e)->host_reg[g];
+
+    if (h >= 0) {
+        x86_mov_rr(e, r, (X86Reg)h);
+    } else {
+        x86_load64(e, r, RDI, jit_cache_off(g));
+    }
+}
+
+static inline void jit_store(X86Emit *e, X86Reg r, unsigned g)
+{
+    JitBlock *b = jit_block_of(e);
+
+    if (b->host_reg[g] >= 0) {
+        x86_mov_rr(e, (X86Reg)b->host_reg[g], r);
+        b->dirty |= 1ULL << g;
+    } else {
+        x86_store64(e, r, RDI, jit_cache_off(g));
+    }
+}
+
+/* r op= GPR @g */
+static inline void jit_alu(X86Emit *e, X86Alu op, X86Reg r, unsigned g)
+{
+    int h = jit_block_of(e)->host_reg[g];
+
+    if (h >= 0) {
+        x86_alu_rr(e, op, r, (X86Reg)h);
+    } else {
+        x86_alu_rm(e, op, r, RDI, jit_cache_off(g));
+    }
+}
+
+/* r = (RA|0) */
+static inline void jit_load_or_zero(X86Emit *e, X86Reg r, unsigned g)
+{
+    if (g) {
+        jit_load(e, r, g);
+    } else {
+        x86_alu32_rr(e, ALU_XOR, r, r);
+    }
+}
+
+/* Loads and stores (jit-mem.c); false for forms it does not compile. */
+bool jit_emit_dform_access(JitBlock *b, uint32_t insn);
+bool jit_emit_xform_access(JitBlock *b, uint32_t insn);
+
 #endif
