@@ -44,9 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     SpaprMachineState *spapr = fuzz_machine();
     PowerPCCPU *cpu = spapr->cpus[0];
+    uint8_t head[129] = { 0 };
 
     ppc_interp_set_jit(1);
-    uint8_t head[129] = { 0 };
 
     memcpy(head, data, MIN(size, sizeof(head)));
     size_t code_len = size > sizeof(head) ? MIN(size - sizeof(head), MAX_CODE) : 0;

@@ -119,16 +119,6 @@ void ppc_interp_jit_stats(PowerPCCPU *cpu, PPCJitStats *out)
 /* ---- Block frame: entry checks, the way out, exits ---- */
 
 
-/* lea rax, [rdx + disp32] with a 32-bit displacement patched later. */
-static uint8_t *emit_lea_rax_rdx32(X86Emit *e)
-{
-    x86_byte(e, 0x48);
-    x86_byte(e, 0x8D);
-    x86_byte(e, 0x82);              /* mod=10 reg=rax rm=rdx */
-    x86_u32(e, 0);
-    return e->p - 4;
-}
-
 /* Jumps to the fallback (the head slot's own handler), patched at the end. */
 static void jcc_fallback(JitBlock *b, X86Cond cc)
 {
@@ -144,11 +134,9 @@ static void jcc_fallback(JitBlock *b, X86Cond cc)
 static void emit_entry(JitBlock *b, unsigned n)
 {
     X86Emit *e = &b->e;
-    uint8_t *disp = emit_lea_rax_rdx32(e);
-    int32_t end = (int32_t)(n * sizeof(PPCInsn));
 
-    memcpy(disp, &end, 4);
     /* The block runs to slot head + n - 1: head + n may be the limit. */
+    x86_lea(e, RAX, RDX, (int32_t)(n * sizeof(PPCInsn)));
     x86_alu_rm(e, ALU_CMP, RAX, RSI, RUN_OFF(limit));
     jcc_fallback(b, CC_A);
     if (!b->uses_memory) {
@@ -337,29 +325,20 @@ static bool slot_compilable(const PPCDecodedPage *page, unsigned i)
     return !slot_in_block(page, i) && slot_decoded(&page->insn[i]);
 }
 
-/* Slots that in-page relative branches target: a block must start there. */
+/* Slots that in-page b/bc branches target: a block must start there. */
 static void find_branch_targets(const uint32_t *words, const PPCDecodedPage *page,
                                 uint8_t *target)
 {
-    for (unsigned i = 0; i < INSNS_PER_PAGE; i++) {
-        uint32_t w = words[i];
-        unsigned op = w >> 26;
-        int64_t disp;
+    uint64_t page_ea = page->key & ~(uint64_t)(GUEST_PAGE_SIZE - 1);
 
-        if (!slot_decoded(&page->insn[i]) || slot_in_block(page, i) ||
-            (w & 2) /* AA */) {
-            continue;
-        }
-        if (op == 18) {
-            disp = (int64_t)(int32_t)((w & 0x03FFFFFC) << 6) >> 6;
-        } else if (op == 16) {
-            disp = (int16_t)(w & 0xFFFC);
-        } else {
-            continue;
-        }
-        int64_t t = (int64_t)i + disp / 4;
-        if (t >= 0 && t < (int64_t)INSNS_PER_PAGE) {
-            target[t] = 1;
+    for (unsigned i = 0; i < INSNS_PER_PAGE; i++) {
+        uint64_t ea;
+        int local;
+
+        if (slot_decoded(&page->insn[i]) && !slot_in_block(page, i) &&
+            jit_block_branch(words[i], page_ea + 4 * i, page_ea, &ea, &local) &&
+            local >= 0) {
+            target[local] = 1;
         }
     }
 }

@@ -181,7 +181,7 @@ static inline void x86_mov_imm(X86Emit *e, X86Reg r, uint64_t imm)
     }
 }
 
-/* movsx r64, r8/r16; movsxd r64, r32; movzx r32, r8 */
+/* movsx r64, r8/r16; movsxd r64, r32 */
 static inline void x86_sext8(X86Emit *e, X86Reg dst, X86Reg src)
 {
     x86_rex(e, true, dst, src, true);
@@ -198,14 +198,6 @@ static inline void x86_sext16(X86Emit *e, X86Reg dst, X86Reg src)
 static inline void x86_sext32(X86Emit *e, X86Reg dst, X86Reg src)
 {
     x86_op_rr(e, true, X86_OP(0x63), dst, src);
-}
-
-static inline void x86_zext8(X86Emit *e, X86Reg dst, X86Reg src)
-{
-    x86_rex(e, false, dst, src, true);
-    x86_byte(e, 0x0F);
-    x86_byte(e, 0xB6);
-    x86_modrm_reg(e, dst, src);
 }
 
 /* mov r32, r32: zero-extends the low word */
@@ -340,14 +332,6 @@ static inline void x86_bt_imm(X86Emit *e, X86Reg r, unsigned bit)
     x86_byte(e, (uint8_t)bit);
 }
 
-static inline void x86_setcc(X86Emit *e, X86Cond cc, X86Reg r)
-{
-    x86_rex(e, false, 0, r, true);
-    x86_byte(e, 0x0F);
-    x86_byte(e, (uint8_t)(0x90 | cc));
-    x86_modrm_reg(e, 0, r);
-}
-
 static inline void x86_cmov(X86Emit *e, X86Cond cc, X86Reg dst, X86Reg src)
 {
     x86_op_rr(e, true, X86_OP(0x0F, (uint8_t)(0x40 | cc)), dst, src);
@@ -360,13 +344,6 @@ static inline uint8_t *x86_jcc_fwd(X86Emit *e, X86Cond cc)
 {
     x86_byte(e, 0x0F);
     x86_byte(e, (uint8_t)(0x80 | cc));
-    x86_u32(e, 0);
-    return e->p - 4;
-}
-
-static inline uint8_t *x86_jmp_fwd(X86Emit *e)
-{
-    x86_byte(e, 0xE9);
     x86_u32(e, 0);
     return e->p - 4;
 }
